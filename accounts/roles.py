@@ -1,0 +1,56 @@
+"""The platform's roles, as Django groups holding capability permissions.
+
+A role is a group; a user may hold several. Views never test group names: they test a
+capability (``accounts.deploy_processes``…), so an administrator can grant one capability
+to one person without inventing a new role.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+CAPABILITIES = {
+    "view_processes": "See process definitions, versions and diagrams",
+    "design_processes": "Open the process designer and save drafts",
+    "deploy_processes": "Deploy new process definitions and versions",
+    "start_processes": "Start process instances",
+    "work_on_tasks": "Claim and complete tasks in the inbox",
+    "view_dashboards": "See KPI dashboards",
+    "reassign_tasks": "Reassign other people's tasks",
+    "operate_instances": "Operate instances: incidents, cancel, suspend, migrate; system status",
+}
+
+PROCESS_OWNERS = "Process owners"
+EMPLOYEES = "Employees"
+MANAGERS = "Managers"
+ADMINISTRATORS = "Administrators"
+
+ROLES = {
+    PROCESS_OWNERS: [
+        "view_processes",
+        "design_processes",
+        "deploy_processes",
+        "start_processes",
+    ],
+    EMPLOYEES: ["work_on_tasks", "start_processes"],
+    MANAGERS: ["view_processes", "view_dashboards", "reassign_tasks"],
+    ADMINISTRATORS: list(CAPABILITIES),
+}
+
+
+def capability(codename: str) -> str:
+    """Return the permission name that ``user.has_perm`` expects for a capability."""
+    if codename not in CAPABILITIES:
+        raise KeyError(f"unknown capability {codename!r}")
+    return f"accounts.{codename}"
+
+
+def sync_roles() -> None:
+    """Create the role groups and give each exactly its capabilities (idempotent)."""
+    permissions = {
+        p.codename: p
+        for p in Permission.objects.filter(
+            content_type__app_label="accounts", codename__in=CAPABILITIES
+        )
+    }
+    for role, codenames in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set([permissions[c] for c in codenames if c in permissions])

@@ -1,0 +1,1 @@
+"""The server-rendered user interface shell: layout, navigation, home and system pages."""

@@ -1,0 +1,11 @@
+from frontend.navigation import entries_for
+
+
+def navigation(request):
+    """Put the user's navigation entries and the current page's name into templates."""
+    match = getattr(request, "resolver_match", None)
+    user = getattr(request, "user", None)
+    return {
+        "nav_entries": entries_for(user) if user else [],
+        "current_url_name": match.view_name if match else "",
+    }

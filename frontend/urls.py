@@ -1,0 +1,8 @@
+from django.urls import path
+
+from frontend import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("system/", views.system_status, name="system-status"),
+]

@@ -1,0 +1,1 @@
+"""Process definitions, instances, tasks, jobs and the engine that runs them."""

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ProcessesConfig(AppConfig):
+    name = "processes"
+    verbose_name = "Processes"
+
+    def ready(self):
+        # Register the built-in job handlers.
+        from processes.jobs import handlers  # noqa: F401

@@ -1,0 +1,78 @@
+"""Run one job under its lease, then delete it with its effects or record the failure."""
+
+import logging
+import traceback
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from processes.jobs.leases import lease_length
+from processes.jobs.registry import get_handler
+from processes.models import Job
+
+logger = logging.getLogger(__name__)
+
+
+class LeaseLost(Exception):
+    """Another worker took the job over while this one was running it."""
+
+
+def run_job(job_id: int, token: str, worker: str) -> str:
+    """Run job ``job_id`` if ``token`` still holds its lease; return the outcome.
+
+    The outcome is ``done``, ``failed`` (a retry is scheduled or retries ran out),
+    ``skipped`` (someone else holds the job, or it is gone) or ``lost`` (the lease
+    expired mid-run and another worker took over: this run's effects roll back).
+    """
+    now = timezone.now()
+    taken = Job.objects.filter(pk=job_id, lock_token=token, locked_until__gt=now).update(
+        locked_by=worker, locked_until=now + lease_length(), attempts=F("attempts") + 1
+    )
+    if not taken:
+        return "skipped"
+    job = Job.objects.get(pk=job_id)
+    try:
+        with transaction.atomic():
+            get_handler(job.kind).run(job)
+            if not Job.objects.filter(pk=job_id, lock_token=token).delete()[0]:
+                raise LeaseLost
+    except LeaseLost:
+        logger.warning("job %s: lease lost while running; its effects were rolled back", job)
+        return "lost"
+    except Exception as exc:
+        logger.exception("job %s failed", job)
+        record_failure(job, token, exc)
+        return "failed"
+    return "done"
+
+
+def record_failure(job: Job, token: str, error: Exception) -> None:
+    """Count a failed attempt: retry later with backoff, or hand over to ``on_exhausted``."""
+    message = "".join(traceback.format_exception_only(error)).strip()
+    retries_left = max(job.retries_left - 1, 0)
+    with transaction.atomic():
+        updated = Job.objects.filter(pk=job.pk, lock_token=token).update(
+            retries_left=retries_left,
+            last_error=message[:10_000],
+            due_at=timezone.now() + retry_delay(job),
+            lock_token="",
+            locked_by="",
+            locked_until=None,
+        )
+        if updated and retries_left == 0:
+            handler = get_handler(job.kind)
+            if handler.on_exhausted:
+                job.refresh_from_db()
+                handler.on_exhausted(job, message)
+
+
+def retry_delay(job: Job) -> timedelta:
+    """Return the wait before the next attempt: fixed if the job says so, else exponential."""
+    fixed = job.payload.get("retry_delay_seconds")
+    if fixed is not None:
+        return timedelta(seconds=fixed)
+    base = settings.JOB_RETRY_BASE_SECONDS
+    return timedelta(seconds=base * 2 ** max(job.attempts - 1, 0))

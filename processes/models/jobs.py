@@ -1,0 +1,62 @@
+"""Job rows: the queue of asynchronous work, kept in the database."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class JobQuerySet(models.QuerySet):
+    def runnable(self, now=None):
+        """Jobs that are due, have retries left and are not held by a live lease."""
+        now = now or timezone.now()
+        return self.filter(due_at__lte=now, retries_left__gt=0).filter(
+            models.Q(locked_until__isnull=True) | models.Q(locked_until__lt=now)
+        )
+
+    def failed(self):
+        """Jobs whose retries ran out; they wait for someone to retry them."""
+        return self.filter(retries_left=0)
+
+
+class Job(models.Model):
+    """One piece of asynchronous work: a service task, a timer, an e-mail, a webhook.
+
+    The row is written in the same transaction as the state change that needs it, so
+    work is never lost or done for a change that rolled back. Whoever runs it must hold
+    its lease: ``lock_token`` and ``locked_until`` are set together when the job is
+    handed to a worker, and the job is deleted, with its effects, only by the holder of
+    that token.
+    """
+
+    kind = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict, blank=True)
+    due_at = models.DateTimeField(default=timezone.now)
+    retries_left = models.PositiveIntegerField(default=3)
+    attempts = models.PositiveIntegerField(default=0)
+    lock_token = models.CharField(max_length=32, blank=True)
+    locked_by = models.CharField(max_length=200, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["due_at"], name="job_due_idx"),
+            models.Index(fields=["locked_until"], name="job_lease_idx"),
+            models.Index(fields=["kind", "retries_left"], name="job_kind_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time each worker ran the dispatcher, so operators can see it is alive."""
+
+    worker = models.CharField(max_length=200, primary_key=True)
+    mode = models.CharField(max_length=20)
+    last_seen = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.worker} ({self.mode})"
