@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= $${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
 TEST_BROKER_URL ?= $${CELERY_BROKER_URL:-redis://127.0.0.1:6379/15}
 PYTEST := $(PY) -m pytest
 
-.PHONY: run install test test-sqlite test-integration browser bench conformance clean
+.PHONY: run install test test-sqlite test-integration browser bench clean
 
 run: install
 	$(RUN_ENV) $(PY) manage.py migrate --no-input
@@ -55,3 +55,6 @@ test-integration:
 
 clean:
 	rm -rf $(VENV) frontend/node_modules var/*.sqlite3* var/static
+
+bench: install
+	DEBUG=true $(PY) -m bench.bpmn_import

@@ -16,3 +16,17 @@ class Capability(models.Model):
         managed = False
         default_permissions = ()
         permissions = list(CAPABILITIES.items())
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a hash is stored: the token is shown once, when created."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=8, help_text="The first characters, to recognise it")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"

@@ -3,8 +3,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from processes.web import views as process_views
+
 urlpatterns = [
     path("", include("frontend.urls")),
     path("accounts/", include("accounts.urls")),
+    path("processes/", include("processes.web.urls")),
+    # Outside /processes/ so that no process key can collide with it.
+    path("deploy/", process_views.upload, name="process-upload"),
+    path("api/v1/", include("processes.api.urls")),
     path("admin/", admin.site.urls),
 ]

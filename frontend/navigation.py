@@ -20,6 +20,7 @@ class NavEntry:
 
 ENTRIES = [
     NavEntry("Home", "home"),
+    NavEntry("Processes", "process-list", capability("view_processes")),
     NavEntry("System", "system-status", capability("operate_instances")),
     NavEntry("Admin", "admin:index", staff_only=True),
 ]

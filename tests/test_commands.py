@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from accounts.roles import capability
+from processes.models import ProcessDefinition
 
 
 def run(*args, **options):
@@ -25,6 +26,19 @@ def test_load_demo_creates_one_user_per_role_and_prints_their_passwords(settings
         assert User.objects.get(username=username).check_password(password)
     assert User.objects.get(username="olivia").has_perm(capability("deploy_processes"))
     assert User.objects.get(username="max").has_perm(capability("view_dashboards"))
+
+
+@pytest.mark.django_db
+def test_load_demo_deploys_the_three_example_processes_once(settings):
+    settings.DEBUG = True
+    output = run("load_demo")
+    assert "Accounts payable v1" in output and "Hiring v1" in output
+    assert "Customer service v1" in output
+    run("load_demo")
+    keys = sorted(ProcessDefinition.objects.values_list("key", "version"))
+    assert keys == [("accounts_payable", 1), ("customer_service", 1), ("hiring", 1)]
+    assert all(d.is_executable and d.deployment.deployed_by.username == "olivia"
+               for d in ProcessDefinition.objects.all())
 
 
 @pytest.mark.django_db

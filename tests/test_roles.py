@@ -1,5 +1,7 @@
 """Roles are groups of capabilities; every page checks who may open it."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -54,7 +56,7 @@ def all_paths(resolver=None, prefix=""):
         if isinstance(pattern, URLResolver):
             yield from all_paths(pattern, route)
         elif isinstance(pattern, URLPattern) and "<" not in route and "(?P" not in route:
-            yield "/" + route.lstrip("^").rstrip("$").replace("\\Z", "")
+            yield "/" + re.sub(r"\^|\$|\\Z", "", route)
 
 
 @pytest.mark.django_db
@@ -62,10 +64,22 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page_from_every_page(client):
     public = {"/accounts/login/", "/admin/login/"}
     checked = 0
     for path in all_paths():
-        if path in public or path.startswith("/static/"):
+        if path in public or path.startswith(("/static/", "/api/")):
             continue
         response = client.get(path)
         assert response.status_code == 302, path
         assert "/login/" in response["Location"], path
         checked += 1
     assert checked >= 3
+
+
+@pytest.mark.django_db
+def test_an_anonymous_api_client_gets_401_json_not_a_login_page(client):
+    checked = 0
+    for path in all_paths():
+        if path.startswith("/api/v1/"):
+            response = client.get(path)
+            assert response.status_code == 401, path
+            assert response.json()["error"]["code"] == "not_authenticated", path
+            checked += 1
+    assert checked >= 2

@@ -1,5 +1,23 @@
 """Django models of the processes app, one module per concern."""
 
+from processes.models.definitions import Deployment, ProcessDefinition
 from processes.models.jobs import Job, WorkerHeartbeat
+from processes.models.runtime import (
+    ActivityInstance,
+    Incident,
+    ProcessInstance,
+    Task,
+    TaskCandidate,
+)
 
-__all__ = ["Job", "WorkerHeartbeat"]
+__all__ = [
+    "ActivityInstance",
+    "Deployment",
+    "Incident",
+    "Job",
+    "ProcessDefinition",
+    "ProcessInstance",
+    "Task",
+    "TaskCandidate",
+    "WorkerHeartbeat",
+]

@@ -37,6 +37,13 @@ class Job(models.Model):
     locked_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Engine jobs (service tasks, timers, continuations) belong to a token of an instance.
+    instance = models.ForeignKey(
+        "processes.ProcessInstance", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="jobs",
+    )
+    token_id = models.PositiveIntegerField(null=True, blank=True)
+    element_id = models.CharField(max_length=255, blank=True)
 
     objects = JobQuerySet.as_manager()
 
@@ -45,6 +52,7 @@ class Job(models.Model):
             models.Index(fields=["due_at"], name="job_due_idx"),
             models.Index(fields=["locked_until"], name="job_lease_idx"),
             models.Index(fields=["kind", "retries_left"], name="job_kind_idx"),
+            models.Index(fields=["instance", "token_id"], name="job_token_idx"),
         ]
 
     def __str__(self):

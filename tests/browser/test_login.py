@@ -6,10 +6,10 @@ from accounts.demo import DEMO_USERS, create_demo_users
 from tests.browser.conftest import log_in
 
 EXPECTED_NAV = {
-    "olivia": {"Home"},
+    "olivia": {"Home", "Processes"},
     "emma": {"Home"},
-    "max": {"Home"},
-    "ada": {"Home", "System", "Admin"},
+    "max": {"Home", "Processes"},
+    "ada": {"Home", "Processes", "System", "Admin"},
 }
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import create_demo_users
+from processes.demo import deploy_demo_processes
 
 
 class Command(BaseCommand):
@@ -18,6 +19,8 @@ class Command(BaseCommand):
         if not (settings.DEBUG or force):
             raise CommandError("Demo users have public passwords: refusing with DEBUG off.")
         rows = create_demo_users()
+        processes = deploy_demo_processes()
+        self.stdout.write("Demo processes: " + ", ".join(processes))
         self.stdout.write("Demo users (username / roles / password):")
         for username, roles, password in rows:
             self.stdout.write(f"  {username:<8} {roles:<16} {password}")

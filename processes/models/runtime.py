@@ -1,0 +1,155 @@
+"""Running and finished process instances, their history, tasks and incidents."""
+
+from django.conf import settings
+from django.db import models
+
+from processes.models.definitions import ProcessDefinition
+
+
+class ProcessInstance(models.Model):
+    """One run of a process definition.
+
+    ``tokens`` holds only the live tokens (where the instance is now), never its history,
+    so loading and saving an instance costs what it is doing, not what it has done.
+    """
+
+    class State(models.TextChoices):
+        ACTIVE = "active"
+        SUSPENDED = "suspended"
+        COMPLETED = "completed"
+        CANCELLED = "cancelled"
+
+    definition = models.ForeignKey(
+        ProcessDefinition, on_delete=models.PROTECT, related_name="instances"
+    )
+    business_key = models.CharField(max_length=255, blank=True)
+    state = models.CharField(max_length=10, choices=State, default=State.ACTIVE)
+    variables = models.JSONField(default=dict, blank=True)
+    tokens = models.JSONField(default=list, blank=True)
+    next_seq = models.PositiveIntegerField(default=1)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every change: clients can detect that they acted on a stale view.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["definition", "state"], name="instance_def_state_idx"),
+            models.Index(fields=["state", "started_at"], name="instance_state_start_idx"),
+            models.Index(fields=["business_key"], name="instance_bkey_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.definition} #{self.pk}"
+
+
+class ActivityInstance(models.Model):
+    """Each time an element ran in an instance: one row from start to end.
+
+    Waiting time, processing time, rework (the same element twice), heatmaps and the event
+    log for process mining are all GROUP BYs over this table.
+    """
+
+    instance = models.ForeignKey(
+        ProcessInstance, on_delete=models.CASCADE, related_name="activities"
+    )
+    definition = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveIntegerField()
+    scope_seq = models.PositiveIntegerField(null=True, blank=True)
+    token_id = models.PositiveIntegerField(null=True, blank=True)
+    element_id = models.CharField(max_length=255)
+    element_type = models.CharField(max_length=64)
+    element_name = models.CharField(max_length=255, blank=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, blank=True)
+    actor = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["instance", "seq"], name="activity_instance_seq")
+        ]
+        indexes = [
+            models.Index(fields=["definition", "element_id", "ended_at"], name="activity_def_elem_idx"),
+            models.Index(fields=["instance", "started_at"], name="activity_inst_start_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.element_id} #{self.seq} of instance {self.instance_id}"
+
+
+class Task(models.Model):
+    """A user task waiting for, or done by, a person."""
+
+    class State(models.TextChoices):
+        OPEN = "open"
+        COMPLETED = "completed"
+        CANCELLED = "cancelled"
+
+    instance = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="tasks")
+    definition = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT, related_name="+")
+    token_id = models.PositiveIntegerField()
+    activity_seq = models.PositiveIntegerField()
+    element_id = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, blank=True)
+    state = models.CharField(max_length=10, choices=State, default=State.OPEN)
+    assignee = models.CharField(max_length=150, blank=True)
+    owner = models.CharField(max_length=150, blank=True)
+    priority = models.IntegerField(default=50)
+    due_at = models.DateTimeField(null=True, blank=True)
+    follow_up_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["state", "assignee"], name="task_state_assignee_idx"),
+            models.Index(fields=["state", "due_at"], name="task_state_due_idx"),
+            models.Index(fields=["instance", "state"], name="task_instance_idx"),
+        ]
+
+    def __str__(self):
+        return self.name or self.element_id
+
+
+class TaskCandidate(models.Model):
+    """A user or group a task is offered to; the inbox joins on (kind, name)."""
+
+    class Kind(models.TextChoices):
+        USER = "user"
+        GROUP = "group"
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="candidates")
+    kind = models.CharField(max_length=5, choices=Kind)
+    name = models.CharField(max_length=150)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "name"], name="task_candidate_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "kind", "name"], name="task_candidate_unique")
+        ]
+
+
+class Incident(models.Model):
+    """A step that cannot go on without a person: a failing job or an uncaught error."""
+
+    instance = models.ForeignKey(
+        ProcessInstance, on_delete=models.CASCADE, related_name="incidents"
+    )
+    token_id = models.PositiveIntegerField()
+    activity_seq = models.PositiveIntegerField(null=True, blank=True)
+    element_id = models.CharField(max_length=255)
+    message = models.TextField()
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["instance", "resolved_at"], name="incident_open_idx")]
+
+    def __str__(self):
+        return f"{self.element_id}: {self.message[:60]}"

@@ -1,0 +1,20 @@
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="BPMN 2.0 file",
+        help_text="A .bpmn or .xml file from Baton, Camunda Modeler, Signavio, Trisotech, Bizagi…",
+        widget=forms.ClearableFileInput(attrs={"accept": ".bpmn,.xml,.bpmn20.xml"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.BPMN_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {filesizeformat(upload.size)}; the limit is {filesizeformat(limit)}."
+            )
+        return upload
