@@ -6,5 +6,5 @@ class ProcessesConfig(AppConfig):
     verbose_name = "Processes"
 
     def ready(self):
-        # Register the built-in job handlers.
+        # Register the built-in and the engine's job kinds.
         from processes.jobs import handlers  # noqa: F401

@@ -22,17 +22,21 @@ class DeployResult:
     created: bool  # False when the identical file had been deployed before
 
 
-def deploy(data: bytes, *, name: str, user=None) -> DeployResult:
+def deploy(data: bytes, *, name: str, user=None, as_documentation: bool = False) -> DeployResult:
     """Deploy ``data``; raise ``processes.bpmn.BpmnError`` listing problems if it is invalid.
 
     Deploying a file identical to an earlier one creates no new versions: the earlier
-    deployment is returned.
+    deployment is returned. ``as_documentation`` stores every process as not executable
+    and checks only that the model holds together, for models drawn to document a process
+    (which tools such as Camunda Modeler mark executable all the same).
     """
     checksum = hashlib.sha256(data).hexdigest()
     existing = Deployment.objects.filter(checksum=checksum).first()
     if existing:
         return DeployResult(existing, list(existing.definitions.all()), existing.warnings, False)
-    loaded = load_definitions(data, max_bytes=settings.BPMN_MAX_UPLOAD_BYTES)
+    loaded = load_definitions(
+        data, max_bytes=settings.BPMN_MAX_UPLOAD_BYTES, as_documentation=as_documentation
+    )
     laid_out = b"" if diagrams(loaded.tree) else to_bytes(layout(loaded.tree))
     warnings = [problem_dict(p) for p in loaded.problems]
     attempts_left = 3

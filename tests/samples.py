@@ -55,3 +55,27 @@ def gateway_without_default() -> bytes:
         "</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>\n"
         "</definitions>\n"
     ).encode()
+
+
+def approval_process(key="approval") -> bytes:
+    """Start → 'Review' user task (group Employees, form: approved, amount) → XOR → two ends."""
+    return (
+        HEADER
+        + f'<process id="{key}" name="Approval" isExecutable="true">\n'
+        '<startEvent id="start"/>\n'
+        '<sequenceFlow id="f1" sourceRef="start" targetRef="review"/>\n'
+        '<userTask id="review" name="Review" baton:candidateGroups="Employees">\n'
+        '  <extensionElements>\n'
+        '    <baton:formField id="approved" label="Approved" type="boolean"/>\n'
+        '    <baton:formField id="amount" label="Amount" type="integer" required="true" min="1"/>\n'
+        "  </extensionElements>\n"
+        "</userTask>\n"
+        '<sequenceFlow id="f2" sourceRef="review" targetRef="decide"/>\n'
+        '<exclusiveGateway id="decide" default="rejected_flow"/>\n'
+        '<sequenceFlow id="approved_flow" sourceRef="decide" targetRef="approved_end">\n'
+        "  <conditionExpression>${approved}</conditionExpression>\n"
+        "</sequenceFlow>\n"
+        '<sequenceFlow id="rejected_flow" sourceRef="decide" targetRef="rejected_end"/>\n'
+        '<endEvent id="approved_end"/><endEvent id="rejected_end"/>\n'
+        "</process>\n</definitions>\n"
+    ).encode()

@@ -10,22 +10,25 @@ from django.utils import timezone
 
 from processes.jobs import dispatcher, executor, queue
 from processes.jobs.embedded import EmbeddedWorker
-from processes.jobs.registry import UnknownJobKind, get_handler, job_handler
+from processes.jobs.registry import UnknownJobKind, get_handler, register
 from processes.models import Job, WorkerHeartbeat
 
 calls = []
 exhausted = []
 
 
-@job_handler("test.record")
-def record(job):
+def record(job, performed):
     calls.append(job.payload["n"])
 
 
-@job_handler("test.explode", on_exhausted=lambda job, error: exhausted.append((job.pk, error)))
-def explode(job):
+def explode(job, performed):
     Job.objects.create(kind="test.side-effect")  # must roll back with the failure
     raise RuntimeError(f"boom {job.payload.get('n')}")
+
+
+register("test.record", commit=record)
+register("test.explode", commit=explode,
+         on_exhausted=lambda job, error: exhausted.append((job.pk, error)))
 
 
 @pytest.fixture(autouse=True)
@@ -171,16 +174,41 @@ def test_the_dispatcher_leaves_live_leases_and_future_jobs_alone():
 
 @pytest.mark.django_db
 def test_a_job_whose_effects_race_a_takeover_rolls_back():
-    @job_handler("test.slow")
-    def slow(job):
+    def slow(job, performed):
         Job.objects.create(kind="test.side-effect")
         Job.objects.filter(pk=job.pk).update(lock_token="taken-over")
+
+    register("test.slow", commit=slow)
 
     job = queue.schedule("test.slow")
     lease(job)
     assert executor.run_job(job.pk, "t0k", "w1") == "lost"
     assert not Job.objects.filter(kind="test.side-effect").exists()
     assert Job.objects.filter(pk=job.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_outside_call_runs_before_and_its_result_reaches_the_commit():
+    seen = []
+    register("test.two-phase", perform=lambda job: job.payload["n"] * 10,
+             commit=lambda job, performed: seen.append(performed))
+    job = queue.schedule("test.two-phase", {"n": 4})
+    lease(job)
+    assert executor.run_job(job.pk, "t0k", "w1") == "done"
+    assert seen == [40]
+
+
+@pytest.mark.django_db
+def test_a_failing_outside_call_counts_as_a_failed_attempt():
+    def refuse(job):
+        raise ConnectionRefusedError("remote system down")
+
+    register("test.down", perform=refuse, commit=lambda job, performed: calls.append("x"))
+    job = queue.schedule("test.down", retries=2)
+    lease(job)
+    assert executor.run_job(job.pk, "t0k", "w1") == "failed"
+    job.refresh_from_db()
+    assert "remote system down" in job.last_error and calls == []
 
 
 def test_an_unknown_kind_is_a_clear_error():

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from rest_framework import serializers
 
-from processes.models import ProcessDefinition
+from processes.models import Incident, ProcessDefinition, ProcessInstance, Task, TaskCandidate
 
 
 class DefinitionSerializer(serializers.ModelSerializer):
@@ -23,6 +23,10 @@ class DefinitionSummarySerializer(serializers.ModelSerializer):
 
 class DeploymentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="A BPMN 2.0 XML file.")
+    as_documentation = serializers.BooleanField(
+        default=False,
+        help_text="Store every process as not executable; check only the model's coherence.",
+    )
 
     def validate_file(self, upload):
         limit = settings.BPMN_MAX_UPLOAD_BYTES
@@ -46,3 +50,83 @@ class DeploymentResultSerializer(serializers.Serializer):
     created = serializers.BooleanField()
     definitions = DefinitionSummarySerializer(many=True)
     warnings = ProblemSerializer(many=True)
+
+
+class DefinitionRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProcessDefinition
+        fields = ["id", "key", "version"]
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Incident
+        fields = ["id", "instance", "element_id", "message", "created_at", "resolved_at"]
+
+
+class InstanceSerializer(serializers.ModelSerializer):
+    definition = DefinitionRefSerializer(read_only=True)
+    active_elements = serializers.SerializerMethodField()
+    incidents = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProcessInstance
+        fields = ["id", "definition", "business_key", "state", "variables", "active_elements",
+                  "incidents", "started_at", "ended_at", "version"]
+
+    def get_active_elements(self, instance) -> list[str]:
+        return list(dict.fromkeys(token["element_id"] for token in instance.tokens))
+
+    def get_incidents(self, instance) -> list[dict]:
+        open_incidents = instance.incidents.filter(resolved_at__isnull=True).order_by("pk")
+        return IncidentSerializer(open_incidents, many=True).data
+
+
+class StartInstanceSerializer(serializers.Serializer):
+    definition_key = serializers.CharField()
+    version = serializers.IntegerField(required=False, min_value=1)
+    business_key = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    variables = serializers.DictField(required=False, default=dict)
+
+    def validate(self, data):
+        definitions = ProcessDefinition.objects.filter(key=data["definition_key"])
+        if "version" in data:
+            definitions = definitions.filter(version=data["version"])
+        data["definition"] = definitions.order_by("-version").first()
+        if data["definition"] is None:
+            where = f" version {data['version']}" if "version" in data else ""
+            raise serializers.ValidationError(
+                {"definition_key": f"No process {data['definition_key']!r}{where} is deployed."}
+            )
+        return data
+
+
+class HistoryEventSerializer(serializers.Serializer):
+    element_id = serializers.CharField()
+    element_type = serializers.CharField()
+    element_name = serializers.CharField()
+    event = serializers.CharField()
+    timestamp = serializers.DateTimeField()
+    actor = serializers.CharField(allow_blank=True)
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    definition_key = serializers.CharField(source="definition.key", read_only=True)
+    candidate_users = serializers.SerializerMethodField()
+    candidate_groups = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = ["id", "instance", "definition_key", "element_id", "name", "state", "assignee",
+                  "owner", "candidate_users", "candidate_groups", "priority", "due_at",
+                  "follow_up_at", "created_at", "claimed_at", "completed_at", "completed_by"]
+
+    def get_candidate_users(self, task) -> list[str]:
+        return [c.name for c in task.candidates.all() if c.kind == TaskCandidate.Kind.USER]
+
+    def get_candidate_groups(self, task) -> list[str]:
+        return [c.name for c in task.candidates.all() if c.kind == TaskCandidate.Kind.GROUP]
+
+
+class CompleteTaskSerializer(serializers.Serializer):
+    variables = serializers.DictField(required=False, default=dict)

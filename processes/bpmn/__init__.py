@@ -17,8 +17,17 @@ from .xml import MAX_BYTES, parse_xml
 from .xsd import DEFAULT_XSD_DIR, schema_warnings
 
 __all__ = [
-    "BpmnError", "BpmnValidationError", "BpmnXmlError", "Definitions", "LoadResult", "Problem",
-    "compile_definitions", "load_definitions", "parse_xml", "schema_warnings", "validate",
+    "BpmnError",
+    "BpmnValidationError",
+    "BpmnXmlError",
+    "Definitions",
+    "LoadResult",
+    "Problem",
+    "compile_definitions",
+    "load_definitions",
+    "parse_xml",
+    "schema_warnings",
+    "validate",
 ]
 
 
@@ -31,8 +40,13 @@ class LoadResult:
     problems: list[Problem]
 
 
-def load_definitions(data: bytes, *, max_bytes: int = MAX_BYTES, as_documentation: bool = False,
-                     xsd_dir: Path = DEFAULT_XSD_DIR) -> LoadResult:
+def load_definitions(
+    data: bytes,
+    *,
+    max_bytes: int = MAX_BYTES,
+    as_documentation: bool = False,
+    xsd_dir: Path = DEFAULT_XSD_DIR,
+) -> LoadResult:
     """Parse, compile and validate a BPMN file; raise BpmnError if it cannot be deployed.
 
     ``as_documentation`` imports every process as not executable (see compile_definitions).

@@ -38,3 +38,21 @@ class BpmnXmlError(BpmnError):
 
 class BpmnValidationError(BpmnError):
     """A BPMN document that parses but breaks rules the engine relies on."""
+
+
+_WORDS = {"subProcess": "subprocess", "adHocSubProcess": "ad-hoc subprocess"}
+
+
+def words(kind: str) -> str:
+    """Return "user task" for the BPMN tag "userTask", to name elements in messages."""
+    return _WORDS.get(kind) or "".join(f" {c.lower()}" if c.isupper() else c for c in kind).strip()
+
+
+def article(kind: str) -> str:
+    """Return the indefinite article for the words of a kind: "an end event"."""
+    return "an" if words(kind)[0] in "aeio" else "a"
+
+
+def sentence(message: str) -> str:
+    """Start a message built from labels ("a user task 'Pay'...") with a capital letter."""
+    return message[:1].upper() + message[1:]

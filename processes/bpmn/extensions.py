@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from .errors import Problem
+from .xml import text_of
 
 BATON = "http://baton-bpm.org/schema/1.0/bpmn"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
@@ -85,7 +86,12 @@ class VariableMapping:
 
 @dataclass(frozen=True, slots=True)
 class ExtensionProps:
-    """Execution properties of one element; those that do not apply keep their defaults."""
+    """Execution properties of one element; those that do not apply keep their defaults.
+
+    ``collection`` and ``element_variable`` come from multi-instance characteristics,
+    ``sla`` and ``requested_at_variable`` from a process; ``business_key`` is the
+    expression a call activity passes as the business key of the process it calls.
+    """
 
     assignee: str | None = None
     candidate_users: tuple[str, ...] = ()
@@ -117,6 +123,7 @@ class ExtensionProps:
 
 NO_PROPS = ExtensionProps()
 BINDINGS = ("latest", "deployment", "version")
+IMPLEMENTATION_KINDS = ("handler", "http", "external", "expression")
 CONSTRAINTS = ("required", "readonly", "min", "max", "minlength", "maxlength", "pattern")
 
 
@@ -196,12 +203,15 @@ def _binding(reader: _Reader, name: str, text: str) -> None:
     reader.values["binding"] = text
 
 
-def _external(reader: _Reader, name: str, text: str) -> None:
-    if text == "external":
-        reader.implementations.setdefault("external", {})
+def _implementation_type(reader: _Reader, name: str, text: str) -> None:
+    if text in IMPLEMENTATION_KINDS:
+        reader.implementations.setdefault(text, {})
     else:
-        reader.problem(f"The task type '{text}' is not supported; use 'external' or a handler.",
-                       "unsupported-extension")
+        reader.problem(
+            f"The implementation type '{text}' is not supported: use one of "
+            f"{', '.join(IMPLEMENTATION_KINDS)}.",
+            "unsupported-extension",
+        )
 
 
 # Attributes read from our namespace and, with the same name, from camunda: and activiti:.
@@ -213,6 +223,7 @@ ATTRIBUTES: dict[str, Callable] = {
     "followUpDate": _set("follow_up_date"),
     "priority": _set("priority"),
     "formKey": _set("form_key"),
+    "type": _implementation_type,
     "handler": _implementation("handler", "handler"),
     "expression": _implementation("expression", "expression"),
     "topic": _implementation("external", "topic"),
@@ -235,7 +246,6 @@ ATTRIBUTES: dict[str, Callable] = {
 CAMUNDA_ATTRIBUTES: dict[str, Callable] = {
     "class": _implementation("handler", "handler"),
     "delegateExpression": _implementation("handler", "handler"),
-    "type": _external,
     "async": _set_boolean("async_before"),
 }
 
@@ -245,29 +255,36 @@ def _value(element, name: str) -> str | None:
     return element.get(name)
 
 
-def _local(tag) -> tuple[str | None, str]:
-    if not isinstance(tag, str) or tag[0] != "{":
+def _split_tag(tag) -> tuple[str | None, str]:
+    """Return the namespace and local name of a tag (None and "" for comments)."""
+    if not isinstance(tag, str) or not tag.startswith("{"):
         return None, tag if isinstance(tag, str) else ""
     namespace, _, local = tag[1:].partition("}")
     return namespace, local
 
 
-def _children(element, name: str):
-    return [child for child in element if _local(child.tag)[1] == name]
-
-
-def _text(element) -> str:
-    return "".join(element.itertext()).strip()
+def _children(element, name: str) -> list:
+    """Return the children of an extension element, in its namespace, with a local name."""
+    namespace = _split_tag(element.tag)[0]
+    return element.findall(f"{{{namespace}}}{name}")
 
 
 def _form_field(reader: _Reader, element) -> None:
     field_id = _value(element, "id")
     if not field_id:
-        reader.problem("A form field has no id: give every field the variable name it sets.",
-                       "form-field")
+        reader.problem(
+            "A form field has no id: give every field the variable name it sets.", "form-field"
+        )
         return
-    values = {"id": field_id, "label": _value(element, "label"),
-              "type": _value(element, "type") or "string", "default": _value(element, "defaultValue")}
+    values = {
+        "id": field_id,
+        "label": _value(element, "label"),
+        "type": _value(element, "type") or "string",
+        "default": _value(element, "defaultValue"),
+    }
+    for flag in ("required", "readonly"):
+        if _value(element, flag) is not None:
+            values[flag] = reader.boolean(flag, _value(element, flag))
     for validation in _children(element, "validation"):
         for constraint in _children(validation, "constraint"):
             _constraint(reader, field_id, constraint, values)
@@ -276,7 +293,9 @@ def _form_field(reader: _Reader, element) -> None:
         for option in _children(element, "value")
     )
     if values["type"] == "enum" and not options:
-        reader.problem(f"The enum form field '{field_id}' has no values to choose from.", "form-field")
+        reader.problem(
+            f"The enum form field '{field_id}' has no values to choose from.", "form-field"
+        )
     reader.values.setdefault("form_fields", []).append(FormField(**values, options=options))
 
 
@@ -285,7 +304,10 @@ def _constraint(reader: _Reader, field_id: str, element, values: dict) -> None:
     if name not in CONSTRAINTS:
         reader.problem(
             f"The form field '{field_id}' has a validation '{name}' that is not supported "
-            f"(supported: {', '.join(CONSTRAINTS)}); it is ignored.", "form-field", "warning")
+            f"(supported: {', '.join(CONSTRAINTS)}); it is ignored.",
+            "form-field",
+            "warning",
+        )
     elif name in ("required", "readonly"):
         values[name] = config is None or reader.boolean(name, config)
     elif name in ("minlength", "maxlength"):
@@ -304,9 +326,11 @@ def _input_output(reader: _Reader, element) -> None:
             elif len(parameter):
                 reader.problem(
                     f"The {tag} '{name}' uses a list, map or script; write it as one "
-                    "expression such as ${[a, b]} instead.", "unsupported-extension")
+                    "expression such as ${[a, b]} instead.",
+                    "unsupported-extension",
+                )
             else:
-                mapping[name] = _text(parameter)
+                mapping[name] = text_of(parameter)
 
 
 def _variable_mapping(key: str) -> Callable:
@@ -326,7 +350,9 @@ def _variable_mapping(key: str) -> Callable:
         if not (mapping.all or (mapping.target and (mapping.source or mapping.source_expression))):
             reader.problem(
                 f"A call activity '{key}' mapping needs a source (or sourceExpression) and a "
-                "target, or variables=\"all\".", "call-mapping")
+                'target, or variables="all".',
+                "call-mapping",
+            )
         reader.values.setdefault(key, []).append(mapping)
 
     return read
@@ -346,7 +372,7 @@ def _http(reader: _Reader, element) -> None:
         url=url or "",
         method=(_value(element, "method") or "GET").upper(),
         headers=headers,
-        body=_text(bodies[0]) if bodies else None,
+        body=text_of(bodies[0]) if bodies else None,
         timeout=_seconds(reader, timeout) if timeout else None,
     )
 
@@ -365,12 +391,14 @@ def _form_data(reader: _Reader, element) -> None:
 
 
 def _retry_time_cycle(reader: _Reader, element) -> None:
-    reader.values["retry_cycle"] = _text(element)
+    reader.values["retry_cycle"] = text_of(element)
 
 
 def _unsupported(what: str) -> Callable:
     def read(reader: _Reader, element) -> None:
-        reader.problem(f"{what} is not supported and is ignored.", "unsupported-extension", "warning")
+        reader.problem(
+            f"{what} is not supported and is ignored.", "unsupported-extension", "warning"
+        )
 
     return read
 
@@ -398,7 +426,7 @@ def read_extensions(element, element_id: str | None, problems: list[Problem]) ->
     """Return the extension properties of a BPMN element, appending problems found."""
     reader = _Reader(element_id, problems)
     for key, text in element.attrib.items():
-        namespace, name = _local(key)
+        namespace, name = _split_tag(key)
         if namespace in DIALECTS:
             read = ATTRIBUTES.get(name) or (namespace != BATON and CAMUNDA_ATTRIBUTES.get(name))
             if read:
@@ -406,7 +434,7 @@ def read_extensions(element, element_id: str | None, problems: list[Problem]) ->
     extensions = element.find(EXTENSION_ELEMENTS)
     if extensions is not None:
         for child in extensions:
-            namespace, name = _local(child.tag)
+            namespace, name = _split_tag(child.tag)
             if namespace in DIALECTS:
                 read = ELEMENTS.get(name) or (namespace != BATON and CAMUNDA_ELEMENTS.get(name))
                 if read:
@@ -435,6 +463,9 @@ def _chosen_implementation(reader: _Reader, result_variable: str | None) -> Impl
     if len(kinds) > 1:
         reader.problem(
             f"The task has several implementations ({', '.join(kinds)}): keep only one.",
-            "implementation")
+            "implementation",
+        )
     kind = kinds[0]
-    return Implementation(kind=kind, result_variable=result_variable, **reader.implementations[kind])
+    return Implementation(
+        kind=kind, result_variable=result_variable, **reader.implementations[kind]
+    )

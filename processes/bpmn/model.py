@@ -13,6 +13,52 @@ from dataclasses import dataclass, field
 from .errors import Problem
 from .extensions import ExtensionProps, no_mapping
 
+# The kinds of flow nodes: FlowNode.kind is one of FLOW_NODES.
+TASKS = frozenset(
+    {
+        "task",
+        "userTask",
+        "manualTask",
+        "serviceTask",
+        "scriptTask",
+        "sendTask",
+        "receiveTask",
+        "businessRuleTask",
+    }
+)
+SUBPROCESSES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
+ACTIVITIES = TASKS | SUBPROCESSES | {"callActivity"}
+EVENTS = frozenset(
+    {
+        "startEvent",
+        "endEvent",
+        "intermediateCatchEvent",
+        "intermediateThrowEvent",
+        "boundaryEvent",
+        "implicitThrowEvent",
+    }
+)
+GATEWAYS = frozenset(
+    {
+        "exclusiveGateway",
+        "parallelGateway",
+        "inclusiveGateway",
+        "eventBasedGateway",
+        "complexGateway",
+    }
+)
+FLOW_NODES = ACTIVITIES | EVENTS | GATEWAYS
+CHOREOGRAPHY_ACTIVITIES = frozenset({"choreographyTask", "callChoreography", "subChoreography"})
+GLOBAL_TASKS = frozenset(
+    {
+        "globalTask",
+        "globalUserTask",
+        "globalManualTask",
+        "globalScriptTask",
+        "globalBusinessRuleTask",
+    }
+)
+
 
 @dataclass(frozen=True, slots=True)
 class ExpressionText:

@@ -14,6 +14,12 @@ from .constraints import xml_constraints
 from .errors import BpmnError, Problem
 from .extensions import read_extensions
 from .model import (
+    CHOREOGRAPHY_ACTIVITIES,
+    EVENTS,
+    FLOW_NODES,
+    GATEWAYS,
+    GLOBAL_TASKS,
+    SUBPROCESSES,
     AdHoc,
     Collaboration,
     ComplexBehavior,
@@ -32,31 +38,8 @@ from .model import (
     StandardLoop,
     TimerText,
 )
+from .xml import BPMN, bpmn_children, local_name, text_of
 
-MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-BPMN = f"{{{MODEL}}}"
-XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
-
-TASKS = frozenset({
-    "task", "userTask", "manualTask", "serviceTask", "scriptTask", "sendTask", "receiveTask",
-    "businessRuleTask",
-})
-SUBPROCESSES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
-ACTIVITIES = TASKS | SUBPROCESSES | {"callActivity"}
-EVENTS = frozenset({
-    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
-    "boundaryEvent", "implicitThrowEvent",
-})
-GATEWAYS = frozenset({
-    "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
-    "complexGateway",
-})
-FLOW_NODES = ACTIVITIES | EVENTS | GATEWAYS
-CHOREOGRAPHY_ACTIVITIES = frozenset({"choreographyTask", "callChoreography", "subChoreography"})
-GLOBAL_TASKS = frozenset({
-    "globalTask", "globalUserTask", "globalManualTask", "globalScriptTask",
-    "globalBusinessRuleTask",
-})
 EVENT_DEFINITIONS = {
     "messageEventDefinition": "message",
     "signalEventDefinition": "signal",
@@ -70,34 +53,24 @@ EVENT_DEFINITIONS = {
     "cancelEventDefinition": "cancel",
 }
 REF_ATTRIBUTES = {
-    "message": "messageRef", "signal": "signalRef", "error": "errorRef",
+    "message": "messageRef",
+    "signal": "signalRef",
+    "error": "errorRef",
     "escalation": "escalationRef",
 }
 TIMER_VALUES = ("timeDate", "timeDuration", "timeCycle")
-ROOT_ELEMENTS = {"message": "messages", "signal": "signals", "error": "errors",
-                 "escalation": "escalations"}
+ROOT_ELEMENTS = {
+    "message": "messages",
+    "signal": "signals",
+    "error": "errors",
+    "escalation": "escalations",
+}
 READ_ROOTS = GLOBAL_TASKS | {"process", "collaboration"}
-
-
-def local_name(tag) -> str:
-    """Return the local part of a tag, or "" for comments and processing instructions."""
-    if not isinstance(tag, str):
-        return ""
-    return tag.rpartition("}")[2]
 
 
 def is_bpmn(element) -> bool:
     """Tell whether an element is in the BPMN 2.0 model namespace."""
     return isinstance(element.tag, str) and element.tag.startswith(BPMN)
-
-
-def children(element, name: str):
-    """Return the BPMN children of an element with a given local name."""
-    return element.findall(BPMN + name)
-
-
-def text_of(element) -> str:
-    return "".join(element.itertext()).strip()
 
 
 def _boolean(element, name: str, default: bool) -> bool:
@@ -117,9 +90,9 @@ def compile_definitions(tree, *, as_documentation: bool = False) -> Definitions:
     root = tree.getroot() if hasattr(tree, "getroot") else tree
     try:
         return _Compiler(root, as_documentation).compile()
-    except (RecursionError, MemoryError) as error:
-        raise BpmnError([Problem(None, f"The model is too large or too deeply nested ({error}).",
-                                 "error", "too-complex")]) from None
+    except (RecursionError, MemoryError):
+        message = "The model is too large or too deeply nested to be read."
+        raise BpmnError([Problem(None, message, "error", "too-complex")]) from None
 
 
 class _Compiler:
@@ -146,10 +119,12 @@ class _Compiler:
             if kind in ROOT_ELEMENTS:
                 self._root_element(element, kind, roots[ROOT_ELEMENTS[kind]])
             elif kind in EVENT_DEFINITIONS and element.get("id"):
-                self.root_event_definitions[element.get("id")] = self._event_definition(element, kind)
+                self.root_event_definitions[element.get("id")] = self.event_definition(
+                    element, kind
+                )
         for element in self.root:
             kind = local_name(element.tag)
-            if not is_bpmn(element) or kind not in READ_ROOTS or not self._has_id(element):
+            if not is_bpmn(element) or kind not in READ_ROOTS or not self.has_id(element):
                 continue
             if kind == "process":
                 processes[element.get("id")] = _ProcessReader(self, element).read()
@@ -170,7 +145,7 @@ class _Compiler:
         )
 
     def _index_ids(self) -> None:
-        """Record every id of the BPMN model, reporting the duplicates before any dict hides them."""
+        """Record every id of the BPMN model; report duplicates before a dict hides them."""
         reported = set()
         for element in self.root.iter(BPMN + "*"):
             element_id = element.get("id")
@@ -184,55 +159,83 @@ class _Compiler:
                         element_id,
                         f"The id '{element_id}' is used by several elements (a {first} and a "
                         f"{local_name(element.tag)}): give each element its own id.",
-                        "duplicate-id")
+                        "duplicate-id",
+                    )
                 continue
             self.elements[element_id] = element
 
-    def _has_id(self, element) -> bool:
+    def has_id(self, element) -> bool:
         if element.get("id", "").strip():
             return True
         name = element.get("name")
         called = f" named '{name}'" if name else ""
-        self.problem(None, f"A {local_name(element.tag)}{called} has no id: every BPMN element "
-                     "the engine uses needs a unique id.", "missing-id")
+        self.problem(
+            None,
+            f"A {local_name(element.tag)}{called} has no id: every BPMN element "
+            "the engine uses needs a unique id.",
+            "missing-id",
+        )
         return False
 
     def _root_element(self, element, kind: str, found: dict) -> None:
-        if not self._has_id(element):
+        if not self.has_id(element):
             return
         code = element.get("errorCode") if kind == "error" else element.get("escalationCode")
         found[element.get("id")] = RootElement(element.get("id"), element.get("name"), code)
 
     def _collaboration(self, element) -> Collaboration:
         participants = []
-        for participant in children(element, "participant"):
-            if self._has_id(participant):
+        for participant in bpmn_children(element, "participant"):
+            if self.has_id(participant):
                 self._multiplicity(participant)
-                participants.append(Participant(
-                    participant.get("id"), participant.get("name"), participant.get("processRef")))
+                participants.append(
+                    Participant(
+                        participant.get("id"),
+                        participant.get("name"),
+                        participant.get("processRef"),
+                    )
+                )
         flows = []
-        for flow in children(element, "messageFlow"):
-            if self._has_id(flow):
-                flows.append(MessageFlow(
-                    flow.get("id"), flow.get("sourceRef") or "", flow.get("targetRef") or "",
-                    flow.get("name"), flow.get("messageRef")))
-        return Collaboration(element.get("id"), element.get("name"), tuple(participants), tuple(flows))
+        for flow in bpmn_children(element, "messageFlow"):
+            if self.has_id(flow):
+                flows.append(
+                    MessageFlow(
+                        flow.get("id"),
+                        flow.get("sourceRef") or "",
+                        flow.get("targetRef") or "",
+                        flow.get("name"),
+                        flow.get("messageRef"),
+                    )
+                )
+        return Collaboration(
+            element.get("id"), element.get("name"), tuple(participants), tuple(flows)
+        )
 
     def _multiplicity(self, participant) -> None:
-        for multiplicity in children(participant, "participantMultiplicity"):
+        for multiplicity in bpmn_children(participant, "participantMultiplicity"):
             low = self.integer(participant.get("id"), multiplicity, "minimum", 0)
             high = self.integer(participant.get("id"), multiplicity, "maximum", 1)
             if low is not None and low < 0:
-                self.problem(participant.get("id"), "The minimum number of participants must not "
-                             "be negative.", "participant-multiplicity")
+                self.problem(
+                    participant.get("id"),
+                    "The minimum number of participants must not be negative.",
+                    "participant-multiplicity",
+                )
             if high is not None and (high < 1 or (low is not None and high < low)):
-                self.problem(participant.get("id"), "The maximum number of participants must be "
-                             "at least 1 and at least the minimum.", "participant-multiplicity")
+                self.problem(
+                    participant.get("id"),
+                    "The maximum number of participants must be "
+                    "at least 1 and at least the minimum.",
+                    "participant-multiplicity",
+                )
 
     def _global_task(self, element, kind: str) -> FlowNode:
-        scripts = children(element, "script")
+        scripts = bpmn_children(element, "script")
         return FlowNode(
-            id=element.get("id"), kind=kind, scope=None, name=element.get("name"),
+            id=element.get("id"),
+            kind=kind,
+            scope=None,
+            name=element.get("name"),
             script=text_of(scripts[0]) if scripts else None,
             script_format=element.get("scriptFormat"),
             properties=read_extensions(element, element.get("id"), self.problems),
@@ -251,7 +254,7 @@ class _Compiler:
     def expression(self, element) -> ExpressionText:
         return ExpressionText(text_of(element), element.get("language"))
 
-    def _event_definition(self, element, kind: str) -> EventDefinition:
+    def event_definition(self, element, kind: str) -> EventDefinition:
         kind = EVENT_DEFINITIONS[kind]
         values = {"kind": kind, "id": element.get("id")}
         if kind in REF_ATTRIBUTES:
@@ -259,7 +262,7 @@ class _Compiler:
         elif kind == "timer":
             values["timer"] = self._timer(element)
         elif kind == "conditional":
-            conditions = children(element, "condition")
+            conditions = bpmn_children(element, "condition")
             values["condition"] = self.expression(conditions[0]) if conditions else None
         elif kind == "compensate":
             values["activity_ref"] = element.get("activityRef")
@@ -269,10 +272,15 @@ class _Compiler:
         return EventDefinition(**values)
 
     def _timer(self, element) -> TimerText | None:
-        values = [child for child in element if is_bpmn(child) and local_name(child.tag) in TIMER_VALUES]
+        values = [
+            child for child in element if is_bpmn(child) and local_name(child.tag) in TIMER_VALUES
+        ]
         if len(values) > 1:
-            self.problem(element.get("id"), "A timer has several of timeDate, timeDuration and "
-                         "timeCycle: keep exactly one.", "timer")
+            self.problem(
+                element.get("id"),
+                "A timer has several of timeDate, timeDuration and timeCycle: keep exactly one.",
+                "timer",
+            )
         if not values:
             return None
         return TimerText(local_name(values[0].tag), text_of(values[0]))
@@ -303,7 +311,7 @@ class _ProcessReader:
         self._scope(self.element, self.id, "process", None)
         self.lanes = tuple(self._lane_sets(self.element))
         nodes = self._finish_nodes()
-        documentation = "\n".join(text_of(d) for d in children(self.element, "documentation"))
+        documentation = "\n".join(text_of(d) for d in bpmn_children(self.element, "documentation"))
         return Process(
             id=self.id,
             name=self.element.get("name"),
@@ -326,7 +334,7 @@ class _ProcessReader:
                 continue
             tag = local_name(child.tag)
             if tag in FLOW_NODES:
-                if not self.compiler._has_id(child):
+                if not self.compiler.has_id(child):
                     continue
                 node = self._node(child, tag, scope_id)
                 node_ids.append(node["id"])
@@ -337,13 +345,17 @@ class _ProcessReader:
                     if node["triggered_by_event"]:
                         event_subprocesses.append(node["id"])
             elif tag == "sequenceFlow":
-                if self.compiler._has_id(child):
+                if self.compiler.has_id(child):
                     flow_ids.append(self._flow(child, scope_id))
             else:
                 self._other(child, tag, scope_id)
         self.scopes[scope_id] = Scope(
-            id=scope_id, kind=kind, parent=parent, node_ids=tuple(node_ids),
-            flow_ids=tuple(flow_ids), start_events=tuple(starts),
+            id=scope_id,
+            kind=kind,
+            parent=parent,
+            node_ids=tuple(node_ids),
+            flow_ids=tuple(flow_ids),
+            start_events=tuple(starts),
             event_subprocesses=tuple(event_subprocesses),
             is_event_subprocess=_boolean(element, "triggeredByEvent", False),
         )
@@ -358,11 +370,15 @@ class _ProcessReader:
         elif tag == "dataStoreReference" and element.get("id"):
             self.data_stores.append(element.get("id"))
         elif tag in CHOREOGRAPHY_ACTIVITIES:
-            self.problem(element.get("id") or scope_id, f"A {tag} is a choreography activity; "
-                         "it cannot be part of a process or subprocess.", "choreography-in-process")
+            self.problem(
+                element.get("id") or scope_id,
+                f"A {tag} is a choreography activity; "
+                "it cannot be part of a process or subprocess.",
+                "choreography-in-process",
+            )
 
     def _flow(self, element, scope_id: str) -> str:
-        conditions = children(element, "conditionExpression")
+        conditions = bpmn_children(element, "conditionExpression")
         flow = SequenceFlow(
             id=element.get("id"),
             source=element.get("sourceRef") or "",
@@ -372,22 +388,28 @@ class _ProcessReader:
             condition=self.compiler.expression(conditions[0]) if conditions else None,
         )
         if self.executable and element.get("isImmediate", "").strip().lower() == "false":
-            self.problem(flow.id, "isImmediate=\"false\" cannot be executed: remove the "
-                         "attribute.", "is-immediate")
+            self.problem(
+                flow.id,
+                'isImmediate="false" cannot be executed: remove the attribute.',
+                "is-immediate",
+            )
         self.flows[flow.id] = flow
         return flow.id
 
     def _node(self, element, kind: str, scope_id: str) -> dict:
         node_id = element.get("id")
-        documentation = "\n".join(text_of(d) for d in children(element, "documentation"))
+        documentation = "\n".join(text_of(d) for d in bpmn_children(element, "documentation"))
         node = {
-            "id": node_id, "kind": kind, "scope": scope_id, "name": element.get("name"),
+            "id": node_id,
+            "kind": kind,
+            "scope": scope_id,
+            "name": element.get("name"),
             "documentation": documentation or None,
             "properties": read_extensions(element, node_id, self.compiler.problems),
         }
         self.listed[node_id] = (
-            [text_of(ref) for ref in children(element, "incoming")],
-            [text_of(ref) for ref in children(element, "outgoing")],
+            [text_of(ref) for ref in bpmn_children(element, "incoming")],
+            [text_of(ref) for ref in bpmn_children(element, "outgoing")],
         )
         if kind in EVENTS:
             self._event(element, kind, node)
@@ -403,13 +425,17 @@ class _ProcessReader:
         for child in element:
             tag = local_name(child.tag)
             if is_bpmn(child) and tag in EVENT_DEFINITIONS:
-                definitions.append(self.compiler._event_definition(child, tag))
-        for ref in children(element, "eventDefinitionRef"):
+                definitions.append(self.compiler.event_definition(child, tag))
+        for ref in bpmn_children(element, "eventDefinitionRef"):
             shared = self.compiler.root_event_definitions.get(text_of(ref))
             if shared is None:
-                self.problem(node["id"], f"The event refers to event definition '{text_of(ref)}', "
-                             "which is not declared at the top level of the file: an event can "
-                             "only share a definition declared there.", "event-definition-ref")
+                self.problem(
+                    node["id"],
+                    f"The event refers to event definition '{text_of(ref)}', "
+                    "which is not declared at the top level of the file: an event can "
+                    "only share a definition declared there.",
+                    "event-definition-ref",
+                )
             else:
                 definitions.append(shared)
         node["event_definitions"] = tuple(definitions)
@@ -441,16 +467,18 @@ class _ProcessReader:
         if kind in SUBPROCESSES:
             node["triggered_by_event"] = _boolean(element, "triggeredByEvent", False)
         if kind == "adHocSubProcess":
-            conditions = children(element, "completionCondition")
+            conditions = bpmn_children(element, "completionCondition")
             node["ad_hoc"] = AdHoc(
                 ordering=element.get("ordering") or "Parallel",
-                completion_condition=self.compiler.expression(conditions[0]) if conditions else None,
+                completion_condition=self.compiler.expression(conditions[0])
+                if conditions
+                else None,
                 cancel_remaining_instances=_boolean(element, "cancelRemainingInstances", True),
             )
         elif kind == "callActivity":
             node["called_element"] = element.get("calledElement")
         elif kind == "scriptTask":
-            scripts = children(element, "script")
+            scripts = bpmn_children(element, "script")
             node["script"] = text_of(scripts[0]) if scripts else None
             node["script_format"] = element.get("scriptFormat")
         elif kind in ("receiveTask", "sendTask"):
@@ -458,11 +486,15 @@ class _ProcessReader:
             node["instantiate"] = _boolean(element, "instantiate", False)
 
     def _loops(self, element, node: dict) -> None:
-        multi = children(element, "multiInstanceLoopCharacteristics")
-        standard = children(element, "standardLoopCharacteristics")
+        multi = bpmn_children(element, "multiInstanceLoopCharacteristics")
+        standard = bpmn_children(element, "standardLoopCharacteristics")
         if multi and standard:
-            self.problem(node["id"], "The activity is both a loop and a multi-instance activity: "
-                         "keep one of the two markers.", "loop-markers")
+            self.problem(
+                node["id"],
+                "The activity is both a loop and a multi-instance activity: "
+                "keep one of the two markers.",
+                "loop-markers",
+            )
         if multi:
             node["multi_instance"] = self._multi_instance(multi[0], node["id"])
         elif standard:
@@ -472,15 +504,15 @@ class _ProcessReader:
         props = read_extensions(element, node_id, self.compiler.problems)
 
         def expression(name):
-            found = children(element, name)
+            found = bpmn_children(element, name)
             return self.compiler.expression(found[0]) if found else None
 
         def ref(name):
-            found = children(element, name)
+            found = bpmn_children(element, name)
             return text_of(found[0]) or None if found else None
 
         def item(name):
-            found = children(element, name)
+            found = bpmn_children(element, name)
             return (found[0].get("name") or found[0].get("id")) if found else None
 
         return MultiInstance(
@@ -494,22 +526,26 @@ class _ProcessReader:
             behavior=element.get("behavior") or "All",
             complex_behaviors=tuple(
                 self._complex_behavior(definition)
-                for definition in children(element, "complexBehaviorDefinition")),
+                for definition in bpmn_children(element, "complexBehaviorDefinition")
+            ),
         )
 
     def _complex_behavior(self, element) -> ComplexBehavior:
-        conditions = children(element, "condition")
+        conditions = bpmn_children(element, "condition")
         events = []
-        for event in children(element, "event"):
-            events += [self.compiler._event_definition(child, local_name(child.tag))
-                       for child in event if is_bpmn(child) and local_name(child.tag) in EVENT_DEFINITIONS]
+        for event in bpmn_children(element, "event"):
+            events += [
+                self.compiler.event_definition(child, local_name(child.tag))
+                for child in event
+                if is_bpmn(child) and local_name(child.tag) in EVENT_DEFINITIONS
+            ]
         return ComplexBehavior(
             condition=self.compiler.expression(conditions[0]) if conditions else None,
             events=tuple(events),
         )
 
     def _standard_loop(self, element, node_id: str) -> StandardLoop:
-        conditions = children(element, "loopCondition")
+        conditions = bpmn_children(element, "loopCondition")
         maximum = self.compiler.integer(node_id, element, "loopMaximum", None)
         if maximum is not None and maximum < 0:
             self.problem(node_id, f"loopMaximum must not be negative ({maximum}).", "loop-maximum")
@@ -529,7 +565,9 @@ class _ProcessReader:
             if node.get("attached_to"):
                 boundaries[node["attached_to"]].append(node["id"])
         handlers = self._compensation_handlers()
-        self.lists_flows = any(listed_in or listed_out for listed_in, listed_out in self.listed.values())
+        self.lists_flows = any(
+            listed_in or listed_out for listed_in, listed_out in self.listed.values()
+        )
         nodes = {}
         for node_id, node in self.nodes.items():
             self._check_listed_flows(node_id, incoming[node_id], outgoing[node_id])
@@ -546,8 +584,11 @@ class _ProcessReader:
         for source, target in self.associations:
             for event, handler in ((source, target), (target, source)):
                 node = self.nodes.get(event)
-                if node and node["kind"] == "boundaryEvent" and any(
-                        d.kind == "compensate" for d in node["event_definitions"]):
+                if (
+                    node
+                    and node["kind"] == "boundaryEvent"
+                    and any(d.kind == "compensate" for d in node["event_definitions"])
+                ):
                     handlers[event] = handler
         return handlers
 
@@ -558,30 +599,49 @@ class _ProcessReader:
         partial list means a tool lost a connection.
         """
         listed_in, listed_out = self.listed[node_id]
-        for listed, actual, word in ((listed_in, incoming, "incoming"), (listed_out, outgoing, "outgoing")):
+        for listed, actual, word in (
+            (listed_in, incoming, "incoming"),
+            (listed_out, outgoing, "outgoing"),
+        ):
             if self.lists_flows and self.executable:
                 for flow_id in set(actual) - set(listed):
-                    self.problem(node_id, f"The node does not list '{flow_id}' among its {word} "
-                                 "flows, although the flow connects to it: the model is "
-                                 "inconsistent; save it again from the modeler.", "listed-flow")
+                    self.problem(
+                        node_id,
+                        f"The node does not list '{flow_id}' among its {word} "
+                        "flows, although the flow connects to it: the model is "
+                        "inconsistent; save it again from the modeler.",
+                        "listed-flow",
+                    )
             for flow_id in listed:
                 if flow_id not in actual and flow_id in self.flows:
-                    self.problem(node_id, f"The node lists '{flow_id}' as {word} flow, but that "
-                                 "flow does not connect to it.", "listed-flow")
+                    self.problem(
+                        node_id,
+                        f"The node lists '{flow_id}' as {word} flow, but that "
+                        "flow does not connect to it.",
+                        "listed-flow",
+                    )
                 elif flow_id not in self.flows and flow_id not in self.compiler.elements:
-                    self.problem(node_id, f"The node lists '{flow_id}' as {word} flow, but there "
-                                 "is no such flow.", "listed-flow")
+                    self.problem(
+                        node_id,
+                        f"The node lists '{flow_id}' as {word} flow, but there is no such flow.",
+                        "listed-flow",
+                    )
 
     def _lane_sets(self, element) -> list[Lane]:
         lanes = []
-        for lane_set in children(element, "laneSet") + children(element, "childLaneSet"):
-            for lane in children(lane_set, "lane"):
+        for lane_set in bpmn_children(element, "laneSet") + bpmn_children(element, "childLaneSet"):
+            for lane in bpmn_children(lane_set, "lane"):
                 if lane.get("id"):
-                    lanes.append(Lane(
-                        id=lane.get("id"), name=lane.get("name"),
-                        node_ids=tuple(text_of(ref) for ref in children(lane, "flowNodeRef")),
-                        lanes=tuple(self._lane_sets(lane)),
-                    ))
+                    lanes.append(
+                        Lane(
+                            id=lane.get("id"),
+                            name=lane.get("name"),
+                            node_ids=tuple(
+                                text_of(ref) for ref in bpmn_children(lane, "flowNodeRef")
+                            ),
+                            lanes=tuple(self._lane_sets(lane)),
+                        )
+                    )
         return lanes
 
 
@@ -594,4 +654,3 @@ def _lane_of(lanes: tuple[Lane, ...], outer: str | None = None) -> dict[str, str
             found.update(dict.fromkeys(lane.node_ids, name))
         found.update(_lane_of(lane.lanes, name))
     return found
-

@@ -14,11 +14,15 @@ from lxml import etree
 from .errors import BpmnXmlError
 
 BPMN_MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-DEFINITIONS = f"{{{BPMN_MODEL}}}definitions"
+BPMN = f"{{{BPMN_MODEL}}}"
+DEFINITIONS = f"{BPMN}definitions"
 MAX_BYTES = 10 * 1024 * 1024
 
 _BAD_BYTES = {etree.ErrorTypes.ERR_INVALID_CHAR, etree.ErrorTypes.ERR_INVALID_ENCODING}
-_UNKNOWN_ENCODINGS = {etree.ErrorTypes.ERR_UNSUPPORTED_ENCODING, etree.ErrorTypes.ERR_UNKNOWN_ENCODING}
+_UNKNOWN_ENCODINGS = {
+    etree.ErrorTypes.ERR_UNSUPPORTED_ENCODING,
+    etree.ErrorTypes.ERR_UNKNOWN_ENCODING,
+}
 _WHERE = re.compile(r",? line \d+, column \d+$")
 
 
@@ -100,16 +104,37 @@ def _syntax_error(error: etree.XMLSyntaxError) -> BpmnXmlError:
             "save it as UTF-8, or correct the encoding named in the XML declaration."
         )
     if error.code in _UNKNOWN_ENCODINGS:
-        return BpmnXmlError(f"The file's character encoding cannot be read ({reason}): save it as UTF-8.")
+        return BpmnXmlError(
+            f"The file's character encoding cannot be read ({reason}): save it as UTF-8."
+        )
     return BpmnXmlError(f"The file is not well-formed XML: {reason} at {where}.")
 
 
 def _tag_name(element) -> str:
     qname = etree.QName(element)
-    return f"{qname.localname} in the namespace {qname.namespace}" if qname.namespace else qname.localname
+    return (
+        f"{qname.localname} in the namespace {qname.namespace}"
+        if qname.namespace
+        else qname.localname
+    )
 
 
 def _size(count: int) -> str:
     if count >= 1024 * 1024:
         return f"{count / (1024 * 1024):.1f} MB"
     return f"{count / 1024:.0f} KB" if count >= 1024 else f"{count} bytes"
+
+
+def local_name(tag) -> str:
+    """Return the local part of a tag, or "" for comments and processing instructions."""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def bpmn_children(element, name: str) -> list:
+    """Return the children of an element in the BPMN namespace with a given local name."""
+    return element.findall(BPMN + name)
+
+
+def text_of(element) -> str:
+    """Return the text inside an element, stripped."""
+    return "".join(element.itertext()).strip()

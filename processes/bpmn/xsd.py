@@ -16,7 +16,12 @@ from .errors import Problem
 
 DEFAULT_XSD_DIR = (
     Path(__file__).resolve().parents[2]
-    / "frontend" / "node_modules" / "bpmn-moddle" / "resources" / "bpmn" / "xsd"
+    / "frontend"
+    / "node_modules"
+    / "bpmn-moddle"
+    / "resources"
+    / "bpmn"
+    / "xsd"
 )
 MAX_WARNINGS = 20
 
@@ -34,8 +39,15 @@ def schema_warnings(tree, xsd_dir: Path = DEFAULT_XSD_DIR) -> list[Problem]:
     """Return up to MAX_WARNINGS warnings for what breaks the BPMN 2.0 schema."""
     xsd_dir = Path(xsd_dir)
     if not (xsd_dir / "BPMN20.xsd").is_file():
-        return [Problem(None, f"The BPMN 2.0 schema was not found in {xsd_dir}, so the file was "
-                        "not checked against it.", "warning", "xsd-skipped")]
+        return [
+            Problem(
+                None,
+                f"The BPMN 2.0 schema was not found in {xsd_dir}, so the file was "
+                "not checked against it.",
+                "warning",
+                "xsd-skipped",
+            )
+        ]
     schema = _schema(xsd_dir)
     with _lock:
         valid = schema.validate(tree)
@@ -44,12 +56,20 @@ def schema_warnings(tree, xsd_dir: Path = DEFAULT_XSD_DIR) -> list[Problem]:
         return []
     ids = _ids_by_line(tree)
     warnings = [
-        Problem(ids.get(error.line), f"Line {error.line}: {_plain(error.message)}", "warning", "xsd")
+        Problem(
+            ids.get(error.line), f"Line {error.line}: {_plain(error.message)}", "warning", "xsd"
+        )
         for error in errors[:MAX_WARNINGS]
     ]
     if len(errors) > MAX_WARNINGS:
-        warnings.append(Problem(None, f"{len(errors) - MAX_WARNINGS} more schema warnings are not "
-                                "shown.", "warning", "xsd"))
+        warnings.append(
+            Problem(
+                None,
+                f"{len(errors) - MAX_WARNINGS} more schema warnings are not shown.",
+                "warning",
+                "xsd",
+            )
+        )
     return warnings
 
 
@@ -64,7 +84,7 @@ def _ids_by_line(tree) -> dict[int, str]:
 
 def _plain(message: str) -> str:
     """Shorten lxml's "{namespace}name" to "name" so the message reads more easily."""
-    while "{" in message and "}" in message[message.index("{"):]:
+    while "{" in message and "}" in message[message.index("{") :]:
         start = message.index("{")
-        message = message[:start] + message[message.index("}", start) + 1:]
+        message = message[:start] + message[message.index("}", start) + 1 :]
     return message

@@ -34,9 +34,12 @@ def run_job(job_id: int, token: str, worker: str) -> str:
     if not taken:
         return "skipped"
     job = Job.objects.get(pk=job_id)
+    handler = get_handler(job.kind)
     try:
+        performed = handler.perform(job) if handler.perform else None
         with transaction.atomic():
-            get_handler(job.kind).run(job)
+            if handler.commit:
+                handler.commit(job, performed)
             if not Job.objects.filter(pk=job_id, lock_token=token).delete()[0]:
                 raise LeaseLost
     except LeaseLost:

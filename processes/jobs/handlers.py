@@ -2,10 +2,9 @@
 
 from django.core.mail import send_mail
 
-from processes.jobs.registry import job_handler
+from processes.jobs.registry import register
 
 
-@job_handler("mail.send")
 def send_email(job):
     """Send one e-mail; retried with backoff when the mail server refuses it."""
     payload = job.payload
@@ -16,3 +15,6 @@ def send_email(job):
         recipient_list=payload["to"],
         fail_silently=False,
     )
+
+
+register("mail.send", perform=send_email)

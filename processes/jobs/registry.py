@@ -10,26 +10,29 @@ class UnknownJobKind(LookupError):
 
 @dataclass(frozen=True)
 class JobHandler:
+    """How to run one kind of job, in up to two phases.
+
+    ``perform(job)`` talks to the outside world (HTTP, e-mail) outside any database
+    transaction, so a slow call holds no lock; whatever it returns is passed to
+    ``commit(job, performed)``, which changes the database in the transaction that also
+    deletes the job. ``on_exhausted(job, error)`` runs in the transaction that records the
+    last failed attempt; the engine opens an incident there.
+    """
+
     kind: str
-    run: Callable
+    perform: Callable | None = None
+    commit: Callable | None = None
     on_exhausted: Callable | None = None
 
 
 _handlers: dict[str, JobHandler] = {}
 
 
-def job_handler(kind: str, *, on_exhausted: Callable | None = None):
-    """Register the decorated function as the runner of jobs of ``kind``.
-
-    ``on_exhausted(job, error)`` runs in the transaction that records the last failed
-    attempt; the engine uses it to open an incident.
-    """
-
-    def register(func):
-        _handlers[kind] = JobHandler(kind, func, on_exhausted)
-        return func
-
-    return register
+def register(kind: str, *, perform=None, commit=None, on_exhausted=None) -> JobHandler:
+    """Register how jobs of ``kind`` run."""
+    handler = JobHandler(kind, perform, commit, on_exhausted)
+    _handlers[kind] = handler
+    return handler
 
 
 def get_handler(kind: str) -> JobHandler:

@@ -4,12 +4,20 @@ from django.db import models
 from django.utils import timezone
 
 
+EXTERNAL_TASK = "engine.external"
+
+
 class JobQuerySet(models.QuerySet):
     def runnable(self, now=None):
-        """Jobs that are due, have retries left and are not held by a live lease."""
+        """Jobs that are due, have retries left and are not held by a live lease.
+
+        External tasks are jobs too, but remote workers fetch them through the API.
+        """
         now = now or timezone.now()
-        return self.filter(due_at__lte=now, retries_left__gt=0).filter(
-            models.Q(locked_until__isnull=True) | models.Q(locked_until__lt=now)
+        return (
+            self.filter(due_at__lte=now, retries_left__gt=0)
+            .filter(models.Q(locked_until__isnull=True) | models.Q(locked_until__lt=now))
+            .exclude(kind=EXTERNAL_TASK)
         )
 
     def failed(self):

@@ -10,6 +10,13 @@ class UploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".bpmn,.xml,.bpmn20.xml"}),
     )
 
+    as_documentation = forms.BooleanField(
+        label="Import as documentation",
+        required=False,
+        help_text="Store and draw the processes without running them; only the model's "
+        "coherence is checked (for maps drawn to document a process).",
+    )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         limit = settings.BPMN_MAX_UPLOAD_BYTES

@@ -95,7 +95,10 @@ def upload(request):
         upload = form.cleaned_data["file"]
         data = upload.read()
         try:
-            result = deploy(data, name=upload.name, user=request.user)
+            result = deploy(
+                data, name=upload.name, user=request.user,
+                as_documentation=form.cleaned_data["as_documentation"],
+            )
         except BpmnError as exc:
             context.update(problem_context(data, exc))
             return render(request, "processes/upload.html", context, status=400)

@@ -18,29 +18,43 @@ def definitions(*parts: str) -> bytes:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<definitions {NAMESPACES} id="defs" targetNamespace="http://example.com/tests">\n'
-        + "\n".join(parts) + "\n</definitions>\n"
+        + "\n".join(parts)
+        + "\n</definitions>\n"
     ).encode()
 
 
 def process(*elements: str, id="p", executable=True, attributes="") -> str:
     """Return a <process> holding the given flow elements."""
-    return (f'<process id="{id}" isExecutable="{str(executable).lower()}" {attributes}>\n'
-            + "\n".join(elements) + "\n</process>")
+    return (
+        f'<process id="{id}" isExecutable="{str(executable).lower()}" {attributes}>\n'
+        + "\n".join(elements)
+        + "\n</process>"
+    )
 
 
 def flow(id: str, source: str, target: str, condition: str | None = None) -> str:
     if condition is None:
         return f'<sequenceFlow id="{id}" sourceRef="{source}" targetRef="{target}"/>'
-    return (f'<sequenceFlow id="{id}" sourceRef="{source}" targetRef="{target}">'
-            f'<conditionExpression xsi:type="tFormalExpression">{condition}</conditionExpression>'
-            "</sequenceFlow>")
+    return (
+        f'<sequenceFlow id="{id}" sourceRef="{source}" targetRef="{target}">'
+        f'<conditionExpression xsi:type="tFormalExpression">{condition}</conditionExpression>'
+        "</sequenceFlow>"
+    )
 
 
 def straight(task: str = '<userTask id="task" name="Approve"/>', *extra: str, **options) -> bytes:
     """Start → the given task (id "task") → end, plus extra elements."""
-    return definitions(process(
-        '<startEvent id="start"/>', flow("f1", "start", "task"), task,
-        flow("f2", "task", "end"), '<endEvent id="end"/>', *extra, **options))
+    return definitions(
+        process(
+            '<startEvent id="start"/>',
+            flow("f1", "start", "task"),
+            task,
+            flow("f2", "task", "end"),
+            '<endEvent id="end"/>',
+            *extra,
+            **options,
+        )
+    )
 
 
 def large_model(tasks: int) -> bytes:
@@ -55,7 +69,9 @@ def large_model(tasks: int) -> bytes:
 
     for number in range(tasks):
         task = f"task{number}"
-        elements.append(f'<userTask id="{task}" name="Task {number}" baton:candidateGroups="clerks"/>')
+        elements.append(
+            f'<userTask id="{task}" name="Task {number}" baton:candidateGroups="clerks"/>'
+        )
         connect(f"to_{task}", previous, task)
         shapes.append(_shape(task, x))
         previous, x = task, x + 150
@@ -69,16 +85,24 @@ def large_model(tasks: int) -> bytes:
     elements.append('<endEvent id="end"/>')
     connect("to_end", previous, "end", "${approved}" if previous.startswith("check") else None)
     shapes.append(_shape("end", x))
-    diagram = ('<bpmndi:BPMNDiagram id="diagram"><bpmndi:BPMNPlane id="plane" bpmnElement="p">'
-               + "".join(shapes) + "".join(edges) + "</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>")
+    diagram = (
+        '<bpmndi:BPMNDiagram id="diagram"><bpmndi:BPMNPlane id="plane" bpmnElement="p">'
+        + "".join(shapes)
+        + "".join(edges)
+        + "</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>"
+    )
     return definitions(process(*elements), diagram)
 
 
 def _shape(element: str, x: int) -> str:
-    return (f'<bpmndi:BPMNShape id="{element}_di" bpmnElement="{element}">'
-            f'<dc:Bounds x="{x}" y="100" width="100" height="80"/></bpmndi:BPMNShape>')
+    return (
+        f'<bpmndi:BPMNShape id="{element}_di" bpmnElement="{element}">'
+        f'<dc:Bounds x="{x}" y="100" width="100" height="80"/></bpmndi:BPMNShape>'
+    )
 
 
 def _edge(flow_id: str, x: int) -> str:
-    return (f'<bpmndi:BPMNEdge id="{flow_id}_di" bpmnElement="{flow_id}">'
-            f'<di:waypoint x="{x - 50}" y="140"/><di:waypoint x="{x}" y="140"/></bpmndi:BPMNEdge>')
+    return (
+        f'<bpmndi:BPMNEdge id="{flow_id}_di" bpmnElement="{flow_id}">'
+        f'<di:waypoint x="{x - 50}" y="140"/><di:waypoint x="{x}" y="140"/></bpmndi:BPMNEdge>'
+    )

@@ -16,10 +16,12 @@ def compile_bytes(data: bytes, **options):
 
 
 def test_it_compiles_every_process_of_a_file_with_its_executable_flag():
-    defs = compile_bytes(definitions(
-        process('<startEvent id="a"/>', id="first", attributes='name="First"'),
-        process('<startEvent id="b"/>', id="second", executable=False),
-    ))
+    defs = compile_bytes(
+        definitions(
+            process('<startEvent id="a"/>', id="first", attributes='name="First"'),
+            process('<startEvent id="b"/>', id="second", executable=False),
+        )
+    )
     assert list(defs.processes) == ["first", "second"]
     assert defs.processes["first"].name == "First"
     assert defs.processes["first"].is_executable
@@ -43,14 +45,21 @@ def test_it_indexes_nodes_and_flows_with_their_connections():
 
 
 def test_it_keeps_conditions_with_their_language_and_default_flows():
-    defs = compile_bytes(definitions(process(
-        '<startEvent id="s"/>', flow("f0", "s", "g"),
-        '<exclusiveGateway id="g" default="no" gatewayDirection="Diverging"/>',
-        '<sequenceFlow id="yes" sourceRef="g" targetRef="e"><conditionExpression '
-        'xsi:type="tFormalExpression" language="juel">${amount &gt; 1000}</conditionExpression>'
-        "</sequenceFlow>",
-        flow("no", "g", "e"), '<endEvent id="e"/>',
-    )))
+    defs = compile_bytes(
+        definitions(
+            process(
+                '<startEvent id="s"/>',
+                flow("f0", "s", "g"),
+                '<exclusiveGateway id="g" default="no" gatewayDirection="Diverging"/>',
+                '<sequenceFlow id="yes" sourceRef="g" targetRef="e"><conditionExpression '
+                'xsi:type="tFormalExpression" language="juel">${amount &gt; 1000}'
+                "</conditionExpression>"
+                "</sequenceFlow>",
+                flow("no", "g", "e"),
+                '<endEvent id="e"/>',
+            )
+        )
+    )
     process_ = defs.processes["p"]
     assert process_.flows["yes"].condition == ExpressionText("${amount > 1000}", "juel")
     assert process_.flows["no"].condition is None
@@ -59,27 +68,35 @@ def test_it_keeps_conditions_with_their_language_and_default_flows():
 
 
 def test_it_reads_every_kind_of_event_definition():
-    defs = compile_bytes(definitions(
-        '<message id="m" name="Order"/><signal id="sig" name="Alarm"/>'
-        '<error id="err" name="Failed" errorCode="E42"/>'
-        '<escalation id="esc" name="Late" escalationCode="LATE"/>',
-        process(
-            '<startEvent id="s1"><messageEventDefinition messageRef="m"/></startEvent>',
-            '<startEvent id="s2"><timerEventDefinition><timeCycle>R3/PT10M</timeCycle>'
-            "</timerEventDefinition></startEvent>",
-            '<startEvent id="s3"><conditionalEventDefinition><condition>${ready}</condition>'
-            "</conditionalEventDefinition></startEvent>",
-            '<intermediateThrowEvent id="t1"><signalEventDefinition signalRef="sig"/></intermediateThrowEvent>',
-            '<intermediateThrowEvent id="t2"><linkEventDefinition name="jump"/></intermediateThrowEvent>',
-            '<intermediateThrowEvent id="t3"><compensateEventDefinition activityRef="a" '
-            'waitForCompletion="false"/></intermediateThrowEvent>',
-            '<endEvent id="e1"><errorEventDefinition errorRef="err"/></endEvent>',
-            '<endEvent id="e2"><escalationEventDefinition escalationRef="esc"/></endEvent>',
-            '<endEvent id="e3"><terminateEventDefinition/></endEvent>',
-            '<endEvent id="e4"><cancelEventDefinition/></endEvent>',
-            '<task id="a"/>',
-        ),
-    ))
+    defs = compile_bytes(
+        definitions(
+            '<message id="m" name="Order"/><signal id="sig" name="Alarm"/>'
+            '<error id="err" name="Failed" errorCode="E42"/>'
+            '<escalation id="esc" name="Late" escalationCode="LATE"/>',
+            process(
+                '<startEvent id="s1"><messageEventDefinition messageRef="m"/></startEvent>',
+                '<startEvent id="s2"><timerEventDefinition><timeCycle>R3/PT10M</timeCycle>'
+                "</timerEventDefinition></startEvent>",
+                '<startEvent id="s3"><conditionalEventDefinition><condition>${ready}</condition>'
+                "</conditionalEventDefinition></startEvent>",
+                (
+                    '<intermediateThrowEvent id="t1">'
+                    '<signalEventDefinition signalRef="sig"/></intermediateThrowEvent>'
+                ),
+                (
+                    '<intermediateThrowEvent id="t2">'
+                    '<linkEventDefinition name="jump"/></intermediateThrowEvent>'
+                ),
+                '<intermediateThrowEvent id="t3"><compensateEventDefinition activityRef="a" '
+                'waitForCompletion="false"/></intermediateThrowEvent>',
+                '<endEvent id="e1"><errorEventDefinition errorRef="err"/></endEvent>',
+                '<endEvent id="e2"><escalationEventDefinition escalationRef="esc"/></endEvent>',
+                '<endEvent id="e3"><terminateEventDefinition/></endEvent>',
+                '<endEvent id="e4"><cancelEventDefinition/></endEvent>',
+                '<task id="a"/>',
+            ),
+        )
+    )
     nodes = defs.processes["p"].nodes
     assert nodes["s1"].event_definitions[0].ref == "m"
     assert nodes["s2"].event_definitions[0].timer == TimerText("timeCycle", "R3/PT10M")
@@ -88,34 +105,51 @@ def test_it_reads_every_kind_of_event_definition():
     compensation = nodes["t3"].event_definitions[0]
     assert (compensation.activity_ref, compensation.wait_for_completion) == ("a", False)
     assert [nodes[n].trigger for n in ("t1", "e1", "e2", "e3", "e4")] == [
-        "signal", "error", "escalation", "terminate", "cancel"]
+        "signal",
+        "error",
+        "escalation",
+        "terminate",
+        "cancel",
+    ]
     assert defs.errors["err"].code == "E42"
     assert defs.escalations["esc"].code == "LATE"
     assert defs.messages["m"].name == "Order" and defs.signals["sig"].name == "Alarm"
 
 
 def test_an_event_with_several_definitions_is_multiple():
-    defs = compile_bytes(definitions(process(
-        '<startEvent id="s" parallelMultiple="true"><messageEventDefinition/><signalEventDefinition/>'
-        "</startEvent>")))
+    defs = compile_bytes(
+        definitions(
+            process(
+                '<startEvent id="s" parallelMultiple="true">'
+                "<messageEventDefinition/><signalEventDefinition/>"
+                "</startEvent>"
+            )
+        )
+    )
     start = defs.processes["p"].nodes["s"]
     assert start.trigger == "multiple" and start.parallel_multiple
 
 
 def test_it_shares_event_definitions_declared_at_the_top():
-    defs = compile_bytes(definitions(
-        '<signal id="sig"/><signalEventDefinition id="shared" signalRef="sig"/>',
-        process('<startEvent id="s"><eventDefinitionRef>shared</eventDefinitionRef></startEvent>'),
-    ))
+    defs = compile_bytes(
+        definitions(
+            '<signal id="sig"/><signalEventDefinition id="shared" signalRef="sig"/>',
+            process(
+                '<startEvent id="s"><eventDefinitionRef>shared</eventDefinitionRef></startEvent>'
+            ),
+        )
+    )
     assert defs.processes["p"].nodes["s"].event_definitions[0].ref == "sig"
 
 
 def test_it_attaches_boundary_events_to_their_activity():
-    defs = compile_bytes(straight(
-        '<userTask id="task"/>',
-        '<boundaryEvent id="late" attachedToRef="task" cancelActivity="false">'
-        "<timerEventDefinition><timeDuration>P1D</timeDuration></timerEventDefinition></boundaryEvent>",
-    ))
+    defs = compile_bytes(
+        straight(
+            '<userTask id="task"/>',
+            '<boundaryEvent id="late" attachedToRef="task" cancelActivity="false">'
+            "<timerEventDefinition><timeDuration>P1D</timeDuration></timerEventDefinition></boundaryEvent>",
+        )
+    )
     nodes = defs.processes["p"].nodes
     assert nodes["task"].boundary_events == ("late",)
     assert nodes["late"].attached_to == "task"
@@ -123,17 +157,26 @@ def test_it_attaches_boundary_events_to_their_activity():
 
 
 def test_it_builds_a_scope_per_subprocess_with_its_own_start_events():
-    defs = compile_bytes(definitions(process(
-        '<startEvent id="s"/>', flow("f1", "s", "sub"),
-        '<subProcess id="sub"><startEvent id="inner_start"/>'
-        + flow("i1", "inner_start", "inner_end") + '<endEvent id="inner_end"/>'
-        '<subProcess id="handler" triggeredByEvent="true">'
-        '<startEvent id="on_error" isInterrupting="false"><messageEventDefinition/></startEvent>'
-        "</subProcess></subProcess>",
-        flow("f2", "sub", "e"), '<endEvent id="e"/>',
-        '<transaction id="tx"/><adHocSubProcess id="adhoc" ordering="Sequential">'
-        '<task id="maybe"/><completionCondition>${done}</completionCondition></adHocSubProcess>',
-    )))
+    defs = compile_bytes(
+        definitions(
+            process(
+                '<startEvent id="s"/>',
+                flow("f1", "s", "sub"),
+                '<subProcess id="sub"><startEvent id="inner_start"/>'
+                + flow("i1", "inner_start", "inner_end")
+                + '<endEvent id="inner_end"/>'
+                '<subProcess id="handler" triggeredByEvent="true">'
+                '<startEvent id="on_error" isInterrupting="false">'
+                "<messageEventDefinition/></startEvent>"
+                "</subProcess></subProcess>",
+                flow("f2", "sub", "e"),
+                '<endEvent id="e"/>',
+                '<transaction id="tx"/><adHocSubProcess id="adhoc" ordering="Sequential">'
+                '<task id="maybe"/>'
+                "<completionCondition>${done}</completionCondition></adHocSubProcess>",
+            )
+        )
+    )
     process_ = defs.processes["p"]
     scopes = process_.scopes
     assert scopes["p"].node_ids == ("s", "sub", "e", "tx", "adhoc")
@@ -149,16 +192,21 @@ def test_it_builds_a_scope_per_subprocess_with_its_own_start_events():
 
 
 def test_it_reads_activities_details():
-    defs = compile_bytes(definitions(
-        '<message id="m"/>',
-        process(
-            '<callActivity id="call" calledElement="billing"/>',
-            '<scriptTask id="script" scriptFormat="baton"><script>total = price * 2</script></scriptTask>',
-            '<receiveTask id="receive" messageRef="m" instantiate="true"/>',
-            '<task id="undo" isForCompensation="true" startQuantity="2"/>',
-            '<eventBasedGateway id="wait" instantiate="true" eventGatewayType="Parallel"/>',
-        ),
-    ))
+    defs = compile_bytes(
+        definitions(
+            '<message id="m"/>',
+            process(
+                '<callActivity id="call" calledElement="billing"/>',
+                (
+                    '<scriptTask id="script" scriptFormat="baton">'
+                    "<script>total = price * 2</script></scriptTask>"
+                ),
+                '<receiveTask id="receive" messageRef="m" instantiate="true"/>',
+                '<task id="undo" isForCompensation="true" startQuantity="2"/>',
+                '<eventBasedGateway id="wait" instantiate="true" eventGatewayType="Parallel"/>',
+            ),
+        )
+    )
     nodes = defs.processes["p"].nodes
     assert nodes["call"].called_element == "billing"
     assert (nodes["script"].script, nodes["script"].script_format) == ("total = price * 2", "baton")
@@ -168,17 +216,22 @@ def test_it_reads_activities_details():
 
 
 def test_it_reads_multi_instance_and_loop_characteristics():
-    defs = compile_bytes(definitions(process(
-        '<userTask id="review"><multiInstanceLoopCharacteristics isSequential="true" '
-        'camunda:collection="${reviewers}" camunda:elementVariable="reviewer">'
-        "<completionCondition>${approvals &gt;= 2}</completionCondition>"
-        "</multiInstanceLoopCharacteristics></userTask>",
-        '<task id="count"><multiInstanceLoopCharacteristics>'
-        '<loopCardinality>3</loopCardinality><loopDataOutputRef>results</loopDataOutputRef>'
-        '<outputDataItem id="result_item" name="result"/></multiInstanceLoopCharacteristics></task>',
-        '<task id="retry"><standardLoopCharacteristics testBefore="true" loopMaximum="5">'
-        "<loopCondition>${again}</loopCondition></standardLoopCharacteristics></task>",
-    )))
+    defs = compile_bytes(
+        definitions(
+            process(
+                '<userTask id="review"><multiInstanceLoopCharacteristics isSequential="true" '
+                'camunda:collection="${reviewers}" camunda:elementVariable="reviewer">'
+                "<completionCondition>${approvals &gt;= 2}</completionCondition>"
+                "</multiInstanceLoopCharacteristics></userTask>",
+                '<task id="count"><multiInstanceLoopCharacteristics>'
+                "<loopCardinality>3</loopCardinality><loopDataOutputRef>results</loopDataOutputRef>"
+                '<outputDataItem id="result_item" name="result"/>'
+                "</multiInstanceLoopCharacteristics></task>",
+                '<task id="retry"><standardLoopCharacteristics testBefore="true" loopMaximum="5">'
+                "<loopCondition>${again}</loopCondition></standardLoopCharacteristics></task>",
+            )
+        )
+    )
     nodes = defs.processes["p"].nodes
     review = nodes["review"].multi_instance
     assert review.is_sequential
@@ -192,35 +245,52 @@ def test_it_reads_multi_instance_and_loop_characteristics():
 
 
 def test_it_links_a_compensation_boundary_event_to_its_handler():
-    defs = compile_bytes(definitions(process(
-        '<task id="book"/>',
-        '<boundaryEvent id="on_undo" attachedToRef="book"><compensateEventDefinition/></boundaryEvent>',
-        '<task id="cancel_booking" isForCompensation="true"/>',
-        '<association id="a" sourceRef="on_undo" targetRef="cancel_booking"/>',
-    )))
+    defs = compile_bytes(
+        definitions(
+            process(
+                '<task id="book"/>',
+                (
+                    '<boundaryEvent id="on_undo" attachedToRef="book">'
+                    "<compensateEventDefinition/></boundaryEvent>"
+                ),
+                '<task id="cancel_booking" isForCompensation="true"/>',
+                '<association id="a" sourceRef="on_undo" targetRef="cancel_booking"/>',
+            )
+        )
+    )
     assert defs.processes["p"].nodes["on_undo"].compensation_handler == "cancel_booking"
 
 
 def test_it_reads_collaborations_pools_lanes_and_message_flows():
-    defs = compile_bytes(definitions(
-        '<collaboration id="c"><participant id="pool" name="Shop" processRef="p"/>'
-        '<participant id="customer" name="Customer"/>'
-        '<messageFlow id="mf" sourceRef="customer" targetRef="s" messageRef="order"/></collaboration>',
-        '<message id="order"/>',
-        process(
-            '<laneSet id="ls"><lane id="sales" name="Sales"><flowNodeRef>s</flowNodeRef>'
-            '<childLaneSet id="cls"><lane id="desk" name="Front desk"><flowNodeRef>t</flowNodeRef>'
-            "</lane></childLaneSet></lane></laneSet>",
-            '<startEvent id="s"/><task id="t"/>',
-            '<dataObject id="do"/><dataObjectReference id="dor" dataObjectRef="do"/>'
-            '<dataStoreReference id="dsr"/>',
-        ),
-    ))
+    defs = compile_bytes(
+        definitions(
+            '<collaboration id="c"><participant id="pool" name="Shop" processRef="p"/>'
+            '<participant id="customer" name="Customer"/>'
+            '<messageFlow id="mf" sourceRef="customer" targetRef="s" messageRef="order"/>'
+            "</collaboration>",
+            '<message id="order"/>',
+            process(
+                '<laneSet id="ls"><lane id="sales" name="Sales"><flowNodeRef>s</flowNodeRef>'
+                '<childLaneSet id="cls"><lane id="desk" name="Front desk">'
+                "<flowNodeRef>t</flowNodeRef>"
+                "</lane></childLaneSet></lane></laneSet>",
+                '<startEvent id="s"/><task id="t"/>',
+                '<dataObject id="do"/><dataObjectReference id="dor" dataObjectRef="do"/>'
+                '<dataStoreReference id="dsr"/>',
+            ),
+        )
+    )
     collaboration = defs.collaborations["c"]
     assert [(p.id, p.process_ref) for p in collaboration.participants] == [
-        ("pool", "p"), ("customer", None)]
+        ("pool", "p"),
+        ("customer", None),
+    ]
     message_flow = collaboration.message_flows[0]
-    assert (message_flow.source, message_flow.target, message_flow.message_ref) == ("customer", "s", "order")
+    assert (message_flow.source, message_flow.target, message_flow.message_ref) == (
+        "customer",
+        "s",
+        "order",
+    )
     process_ = defs.processes["p"]
     assert dict(process_.lane_of) == {"s": "Sales", "t": "Front desk"}
     assert process_.lanes[0].lanes[0].id == "desk"
@@ -228,21 +298,24 @@ def test_it_reads_collaborations_pools_lanes_and_message_flows():
 
 
 def test_it_keeps_documentation():
-    defs = compile_bytes(straight(
-        '<userTask id="task"><documentation>Check the amount.</documentation></userTask>'))
+    defs = compile_bytes(
+        straight('<userTask id="task"><documentation>Check the amount.</documentation></userTask>')
+    )
     assert defs.processes["p"].nodes["task"].documentation == "Check the amount."
 
 
 def test_it_keeps_unknown_and_foreign_elements_out_of_the_model():
-    defs = compile_bytes(definitions(
-        '<vendor:thing xmlns:vendor="urn:vendor" id="v1"/>',
-        process(
-            '<startEvent id="s"><extensionElements><vendor:style xmlns:vendor="urn:vendor" '
-            'colour="red"/></extensionElements></startEvent>',
-            '<vendor:widget xmlns:vendor="urn:vendor" id="w"/>',
-            "<futureElement id='f'/>",
-        ),
-    ))
+    defs = compile_bytes(
+        definitions(
+            '<vendor:thing xmlns:vendor="urn:vendor" id="v1"/>',
+            process(
+                '<startEvent id="s"><extensionElements><vendor:style xmlns:vendor="urn:vendor" '
+                'colour="red"/></extensionElements></startEvent>',
+                '<vendor:widget xmlns:vendor="urn:vendor" id="w"/>',
+                "<futureElement id='f'/>",
+            ),
+        )
+    )
     assert list(defs.processes["p"].nodes) == ["s"]
 
 
@@ -252,7 +325,9 @@ def test_documentation_import_compiles_every_process_as_not_executable():
 
 
 def test_it_reports_duplicate_ids_found_in_the_xml():
-    defs = compile_bytes(definitions(process('<task id="same"/>', '<task id="same" name="Again"/>')))
+    defs = compile_bytes(
+        definitions(process('<task id="same"/>', '<task id="same" name="Again"/>'))
+    )
     duplicates = [p for p in defs.problems if p.code == "duplicate-id"]
     assert [p.element_id for p in duplicates] == ["same"]
 

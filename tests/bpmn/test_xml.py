@@ -34,25 +34,30 @@ def test_it_refuses_an_oversized_file_before_parsing_it():
 
 
 def test_it_refuses_billion_laughs_quickly():
-    entities = "".join(
-        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
-    data = (f'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">{entities}]>'
-            f"<definitions {MODEL}>&lol9;</definitions>").encode()
+    entities = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
+    data = (
+        f'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">{entities}]>'
+        f"<definitions {MODEL}>&lol9;</definitions>"
+    ).encode()
     started = time.perf_counter()
     assert "DOCTYPE" in refusal(data)
     assert time.perf_counter() - started < 1
 
 
 def test_it_refuses_an_external_entity_and_never_reads_the_file():
-    data = (f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
-            f'<definitions {MODEL}><process id="p" name="&secret;"/></definitions>').encode()
+    data = (
+        f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+        f'<definitions {MODEL}><process id="p" name="&secret;"/></definitions>'
+    ).encode()
     message = refusal(data)
     assert "DOCTYPE" in message and "root:" not in message
 
 
 def test_it_refuses_an_external_dtd_over_http():
-    data = (f'<?xml version="1.0"?><!DOCTYPE definitions SYSTEM "http://example.invalid/evil.dtd">'
-            f"<definitions {MODEL}/>").encode()
+    data = (
+        f'<?xml version="1.0"?><!DOCTYPE definitions SYSTEM "http://example.invalid/evil.dtd">'
+        f"<definitions {MODEL}/>"
+    ).encode()
     assert "DOCTYPE" in refusal(data)
 
 
@@ -75,7 +80,9 @@ def test_it_trusts_the_declaration_over_what_utf8_bytes_look_like():
 
 
 def test_it_refuses_invalid_utf8_and_says_where():
-    data = f'<?xml version="1.0" encoding="UTF-8"?>\n<definitions {MODEL} name="'.encode() + b'\xe9"/>'
+    data = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<definitions {MODEL} name="'.encode() + b'\xe9"/>'
+    )
     message = refusal(data)
     assert "encoding" in message and "line 2" in message
 

@@ -66,3 +66,11 @@ def test_a_model_without_diagram_is_laid_out_and_the_original_is_kept():
     assert bytes(deployment.content) == data
     assert b"BPMNShape" in bytes(deployment.laid_out)
     assert b'bpmnElement="task"' in deployment.diagram_xml
+
+
+def test_a_documentation_model_imports_as_not_executable():
+    data = gateway_without_default()
+    with pytest.raises(BpmnError):
+        deploy(data, name="review.bpmn")
+    result = deploy(data, name="review.bpmn", as_documentation=True)
+    assert [d.is_executable for d in result.definitions] == [False]

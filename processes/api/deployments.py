@@ -32,7 +32,10 @@ class DeploymentCreate(APIView):
         upload.is_valid(raise_exception=True)
         file = upload.validated_data["file"]
         try:
-            result = deploy(file.read(), name=file.name, user=request.user)
+            result = deploy(
+                file.read(), name=file.name, user=request.user,
+                as_documentation=upload.validated_data["as_documentation"],
+            )
         except BpmnError as exc:
             raise invalid_bpmn(exc) from None
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
