@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Count, Max
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
@@ -14,7 +14,7 @@ from processes.bpmn.render import render_svg
 from processes.bpmn.xml import parse_xml
 from processes.deployments import deploy, problem_dict
 from processes.diagrams import definition_svg, highlight
-from processes.models import ProcessDefinition
+from processes.models import ProcessDefinition, ProcessInstance
 from processes.web.forms import UploadForm
 
 can_view = permission_required(capability("view_processes"), raise_exception=True)
@@ -23,15 +23,21 @@ can_deploy = permission_required(capability("deploy_processes"), raise_exception
 
 @can_view
 def process_list(request):
-    """List every process key with its latest version and how many versions it has."""
+    """List every process key: latest version, number of versions, running instances."""
     stats = {
         row["key"]: row
-        for row in ProcessDefinition.objects.values("key").annotate(
-            versions=Count("pk"), latest=Max("version")
-        )
+        for row in ProcessDefinition.objects.values("key").annotate(versions=Count("pk"))
     }
+    running = dict(
+        ProcessInstance.objects.filter(state=ProcessInstance.State.ACTIVE)
+        .values_list("definition__key")
+        .annotate(n=Count("pk"))
+    )
     latest = ProcessDefinition.objects.latest_versions().select_related("deployment")
-    rows = [(definition, stats[definition.key]["versions"]) for definition in latest]
+    rows = [
+        (definition, stats[definition.key]["versions"], running.get(definition.key, 0))
+        for definition in latest
+    ]
     return render(request, "processes/process_list.html", {"rows": rows})
 
 

@@ -3,10 +3,11 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from lxml import etree
 
 from processes.deployments import deploy
-from processes.models import ProcessDefinition
+from processes.models import ProcessDefinition, ProcessInstance
 from tests.samples import gateway_without_default, simple_process
 
 
@@ -66,9 +67,12 @@ def test_the_list_shows_each_key_with_latest_version_and_version_count(client_fo
     deploy(simple_process(task="A"), name="a.bpmn")
     deploy(simple_process(task="B"), name="b.bpmn")
     deploy(simple_process(key="hiring", name="Hiring"), name="h.bpmn")
+    invoice_v1 = ProcessDefinition.objects.get(key="invoice", version=1)
+    for state in ("active", "active", "completed"):
+        ProcessInstance.objects.create(definition=invoice_v1, state=state, started_at=timezone.now())
     response = client_for(manager).get(reverse("process-list"))
-    rows = {d.key: (d.version, count) for d, count in response.context["rows"]}
-    assert rows == {"invoice": (2, 2), "hiring": (1, 1)}
+    rows = {d.key: (d.version, count, running) for d, count, running in response.context["rows"]}
+    assert rows == {"invoice": (2, 2, 2), "hiring": (1, 1, 0)}
 
 
 def test_an_employee_cannot_open_the_process_pages(client_for, employee):
