@@ -32,7 +32,19 @@ REFERENCED = {
 }
 
 
-class EventRules:
+class NodeRules:
+    """The rules for one node: what each kind of rule set shares."""
+
+    def __init__(self, checker, node: FlowNode):
+        self.checker = checker
+        self.node = node
+        self.label = checker.label(node)
+
+    def error(self, message: str, code: str) -> None:
+        self.checker.error(self.node.id, message, code)
+
+
+class EventRules(NodeRules):
     """The BPMN rules for one event of an executable process."""
 
     RULES = {
@@ -44,13 +56,8 @@ class EventRules:
     }
 
     def __init__(self, checker, node: FlowNode):
-        self.checker = checker
-        self.node = node
+        super().__init__(checker, node)
         self.kinds = [d.kind for d in node.event_definitions]
-        self.label = checker.label(node)
-
-    def error(self, message: str, code: str) -> None:
-        self.checker.error(self.node.id, message, code)
 
     def check(self) -> None:
         rule = self.RULES.get(self.node.kind)
@@ -292,16 +299,8 @@ class EventRules:
             )
 
 
-class GatewayRules:
+class GatewayRules(NodeRules):
     """The BPMN rules for one gateway of an executable process."""
-
-    def __init__(self, checker, node: FlowNode):
-        self.checker = checker
-        self.node = node
-        self.label = checker.label(node)
-
-    def error(self, message: str, code: str) -> None:
-        self.checker.error(self.node.id, message, code)
 
     def check(self) -> None:
         node = self.node
@@ -419,16 +418,8 @@ class GatewayRules:
             )
 
 
-class ActivityRules:
+class ActivityRules(NodeRules):
     """The BPMN rules for one activity of an executable process."""
-
-    def __init__(self, checker, node: FlowNode):
-        self.checker = checker
-        self.node = node
-        self.label = checker.label(node)
-
-    def error(self, message: str, code: str) -> None:
-        self.checker.error(self.node.id, message, code)
 
     def check(self) -> None:
         node = self.node
