@@ -194,3 +194,10 @@ LOGGING = {
 if TESTING:
     # Tests create many users; the slow, safe hasher adds nothing there.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Service tasks: Python handlers by name ({"name": "dotted.path.to.callable"}), and the HTTP
+# connector's default timeout and whether it may call private addresses (turn that off in
+# production to stop models from reaching internal systems).
+BATON_SERVICE_HANDLERS: dict[str, str] = {}
+BATON_HTTP_TIMEOUT_SECONDS = env_int("BATON_HTTP_TIMEOUT_SECONDS", 10)
+BATON_HTTP_ALLOW_PRIVATE = env_bool("BATON_HTTP_ALLOW_PRIVATE", True)

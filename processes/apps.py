@@ -7,4 +7,4 @@ class ProcessesConfig(AppConfig):
 
     def ready(self):
         # Register the built-in and the engine's job kinds.
-        from processes.jobs import handlers  # noqa: F401
+        from processes.jobs import engine_jobs, handlers  # noqa: F401

@@ -1,12 +1,15 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from processes.api import deployments
+from processes.api import deployments, runtime
 
 router = SimpleRouter()
 # Accept paths with and without the trailing slash (".../xml" and ".../diagram.svg" have none).
 router.trailing_slash = "/?"
 router.register("definitions", deployments.DefinitionViewSet, basename="api-definition")
+router.register("instances", runtime.InstanceViewSet, basename="api-instance")
+router.register("tasks", runtime.TaskViewSet, basename="api-task")
+router.register("incidents", runtime.IncidentViewSet, basename="api-incident")
 
 urlpatterns = [
     path("deployments/", deployments.DeploymentCreate.as_view(), name="api-deployments"),

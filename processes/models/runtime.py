@@ -1,6 +1,7 @@
 """Running and finished process instances, their history, tasks and incidents."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from processes.models.definitions import ProcessDefinition
@@ -24,7 +25,8 @@ class ProcessInstance(models.Model):
     )
     business_key = models.CharField(max_length=255, blank=True)
     state = models.CharField(max_length=10, choices=State, default=State.ACTIVE)
-    variables = models.JSONField(default=dict, blank=True)
+    # Dates and decimals a script computes are stored as ISO text and strings.
+    variables = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     tokens = models.JSONField(default=list, blank=True)
     next_seq = models.PositiveIntegerField(default=1)
     started_by = models.ForeignKey(

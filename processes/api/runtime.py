@@ -1,0 +1,155 @@
+"""API views for running work: instances, tasks and incidents."""
+
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from processes.access import may_work_on, visible_instances, visible_tasks
+from processes.api.errors import ApiError, Conflict
+from processes.api.permissions import capability_required
+from processes.api.serializers import (
+    CompleteTaskSerializer,
+    HistoryEventSerializer,
+    IncidentSerializer,
+    InstanceSerializer,
+    StartInstanceSerializer,
+    TaskSerializer,
+)
+from processes.forms import FormInvalid, clean_submission
+from processes.history import history_events
+from processes.instances import (
+    InstanceError,
+    InstanceNotActive,
+    NotStartable,
+    TaskNotOpen,
+    cancel_instance,
+    claim_task,
+    complete_task,
+    form_fields,
+    retry_incident,
+    start_instance,
+)
+from processes.models import Incident
+
+
+class InstanceViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin,
+                      mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Process instances: start one, read it, its history, cancel it."""
+
+    serializer_class = InstanceSerializer
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [capability_required("start_processes")()]
+        if self.action == "cancel":
+            return [capability_required("operate_instances", "deploy_processes")()]
+        return super().get_permissions()
+
+    def get_queryset(self):
+        queryset = visible_instances(self.request.user).select_related("definition")
+        params = self.request.query_params
+        if params.get("definition_key"):
+            queryset = queryset.filter(definition__key=params["definition_key"])
+        if params.get("state"):
+            queryset = queryset.filter(state=params["state"])
+        if params.get("business_key"):
+            queryset = queryset.filter(business_key=params["business_key"])
+        return queryset.order_by("-pk")
+
+    def create(self, request):
+        start = StartInstanceSerializer(data=request.data)
+        start.is_valid(raise_exception=True)
+        data = start.validated_data
+        try:
+            instance = start_instance(
+                data["definition"], variables=data["variables"],
+                business_key=data.get("business_key", ""), user=request.user,
+            )
+        except NotStartable as exc:
+            raise Conflict(str(exc), code="not_startable") from None
+        return Response(InstanceSerializer(instance).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True)
+    def history(self, request, pk=None):
+        """Every element the instance ran, as started/ended events in order."""
+        instance = self.get_object()
+        events = history_events(instance)
+        return Response(HistoryEventSerializer(events, many=True).data)
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        instance = self.get_object()
+        try:
+            instance = cancel_instance(instance.pk, user=request.user)
+        except InstanceNotActive as exc:
+            raise Conflict(str(exc), code="not_active") from None
+        return Response(InstanceSerializer(instance).data)
+
+
+class TaskViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """User tasks the caller may see; claim and complete them."""
+
+    serializer_class = TaskSerializer
+
+    def get_queryset(self):
+        queryset = visible_tasks(self.request.user).select_related("definition")
+        queryset = queryset.prefetch_related("candidates")
+        params = self.request.query_params
+        for param, lookup in [("instance", "instance_id"), ("element_id", "element_id"),
+                              ("assignee", "assignee"), ("state", "state")]:
+            if params.get(param):
+                queryset = queryset.filter(**{lookup: params[param]})
+        if params.get("candidate_group"):
+            queryset = queryset.filter(
+                candidates__kind="group", candidates__name=params["candidate_group"]
+            )
+        return queryset.order_by("-priority", "due_at", "pk")
+
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None):
+        task = self.get_object()
+        try:
+            task = claim_task(task.pk, request.user)
+        except TaskNotOpen as exc:
+            raise Conflict(str(exc), code="task_not_open") from None
+        return Response(TaskSerializer(task).data)
+
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        task = self.get_object()
+        if not may_work_on(request.user, task):
+            raise ApiError(f"Task {task.pk} is assigned to {task.assignee}.", code="not_assignee",
+                           status_code=status.HTTP_403_FORBIDDEN)
+        body = CompleteTaskSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            variables = clean_submission(form_fields(task), body.validated_data["variables"])
+            task = complete_task(task.pk, variables=variables, user=request.user)
+        except FormInvalid as exc:
+            raise ApiError("The form is not valid.", code="invalid_form", details=[
+                {"field": f"variables.{e.field}", "message": e.message} for e in exc.errors
+            ]) from None
+        except (TaskNotOpen, InstanceNotActive) as exc:
+            raise Conflict(str(exc), code="task_not_open") from None
+        return Response(TaskSerializer(task).data)
+
+
+class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Incidents: steps that need a person; retry one after fixing its cause."""
+
+    serializer_class = IncidentSerializer
+    permission_classes = [capability_required("operate_instances")]
+
+    def get_queryset(self):
+        queryset = Incident.objects.order_by("-pk")
+        instance = self.request.query_params.get("instance")
+        return queryset.filter(instance_id=instance) if instance else queryset
+
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        incident = self.get_object()
+        try:
+            incident = retry_incident(incident.pk, user=request.user)
+        except InstanceError as exc:
+            raise Conflict(str(exc)) from None
+        return Response(IncidentSerializer(incident).data)

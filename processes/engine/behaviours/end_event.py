@@ -1,0 +1,21 @@
+"""End events: none, terminate and error (BPMN 2.0, 10.5.3)."""
+
+from processes.engine.behaviours.base import Behaviour
+
+
+class EndEvent(Behaviour):
+    TRIGGERS = frozenset({"terminate", "error"})
+
+    def execute(self, run, token) -> None:
+        trigger = self.node.trigger
+        run.end_activity(token)
+        if trigger == "error":
+            code = self.plan.error_code(self.node)
+            run.throw_error(token, code, None, False)
+            return
+        if trigger == "terminate":
+            # Terminate ends every token of its scope: the process, or only the subprocess.
+            for other in run.state.children(token.scope_id):
+                if other is not token:
+                    run.cancel_token(other)
+        run.consume(token)

@@ -1,0 +1,81 @@
+"""User tasks: wait for a person; who, by when and how urgently come from the model."""
+
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+
+from processes.engine import effects as fx
+from processes.engine.behaviours.base import Behaviour
+from processes.engine.behaviours.timers import compiled_timer
+from processes.engine.errors import StepFailed
+from processes.engine.expressions import compile_expression, is_expression
+from processes.engine.timers import TimerError
+
+
+@lru_cache(maxsize=4096)
+def _compiled(text: str):
+    return compile_expression(text)
+
+
+class UserTask(Behaviour):
+    def execute(self, run, token) -> None:
+        props = self.node.properties
+        token.state = "waiting"
+        run.emit(fx.TaskCreated(
+            token.id, token.activity_seq, self.node.id, self.node.name,
+            self.text(run, props.assignee),
+            self.names(run, props.candidate_users),
+            self.names(run, props.candidate_groups),
+            self.moment(run, props.due_date),
+            self.moment(run, props.follow_up_date),
+            self.priority(run, props.priority),
+        ))
+
+    def actor(self, run) -> str | None:
+        return run.actor
+
+    def cancel(self, run, token, outcome: str) -> None:
+        run.end_activity(token, outcome)
+        run.emit(fx.TaskClosed(token.id, "cancelled"))
+
+    def value(self, run, text):
+        if text is None or not is_expression(text):
+            return text
+        return run.evaluate(_compiled(text), self.node)
+
+    def text(self, run, text) -> str | None:
+        value = self.value(run, text)
+        return None if value in (None, "") else str(value)
+
+    def names(self, run, texts) -> tuple[str, ...]:
+        """Evaluate candidate lists: each entry a name, an expression, or a list of names."""
+        names = []
+        for text in texts:
+            value = self.value(run, text)
+            items = value if isinstance(value, (list, tuple)) else str(value or "").split(",")
+            names += [str(item).strip() for item in items if str(item).strip()]
+        return tuple(dict.fromkeys(names))
+
+    def moment(self, run, text) -> datetime | None:
+        """Read a due date: an ISO duration from now, an ISO date, or an expression."""
+        value = self.value(run, text)
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime):
+            return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        if isinstance(value, timedelta):
+            return run.now + value
+        text = str(value).strip()
+        kind = "timeDuration" if text.upper().startswith("P") else "timeDate"
+        try:
+            return compiled_timer(kind, text).first_due(run.now)
+        except TimerError as error:
+            raise StepFailed(f"The due date of '{self.node.id}' is not valid: {error}") from None
+
+    def priority(self, run, text) -> int | None:
+        value = self.value(run, text)
+        if value in (None, ""):
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise StepFailed(f"The priority of '{self.node.id}' is not a number: {value!r}") from None

@@ -1,0 +1,84 @@
+"""What one command did, for the persistence layer to write, in the order it happened."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityStarted:
+    seq: int
+    element_id: str
+    element_type: str
+    element_name: str | None
+    scope_seq: int | None
+    token_id: int
+    started_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityEnded:
+    seq: int
+    ended_at: datetime
+    outcome: str  # "completed" | "cancelled" | "error"
+    actor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskCreated:
+    token_id: int
+    activity_seq: int
+    element_id: str
+    name: str | None
+    assignee: str | None
+    candidate_users: tuple[str, ...]
+    candidate_groups: tuple[str, ...]
+    due_at: datetime | None
+    follow_up_at: datetime | None
+    priority: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskClosed:
+    token_id: int
+    outcome: str  # "completed" | "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class JobScheduled:
+    kind: str  # "service" | "external" | "timer" | "continue"
+    token_id: int
+    element_id: str
+    due_at: datetime | None
+    retries: int | None = None
+    retry_delay_seconds: float | None = None
+    payload: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class JobCancelled:
+    token_id: int
+    element_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentOpened:
+    token_id: int
+    activity_seq: int | None
+    element_id: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentResolved:
+    token_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class VariablesChanged:
+    changes: dict
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceEnded:
+    outcome: str  # "completed" | "cancelled"
+    ended_at: datetime

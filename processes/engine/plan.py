@@ -1,0 +1,84 @@
+"""What the engine prepares once per process: compiled expressions and a behaviour per node."""
+
+from collections import OrderedDict, deque
+
+from processes.bpmn.model import Definitions, FlowNode, Process
+from processes.engine.expressions import Expression, compile_expression
+
+
+class ProcessPlan:
+    """A process ready to run: behaviours by node id, compiled conditions by flow id."""
+
+    def __init__(self, process: Process, definitions: Definitions | None = None):
+        from processes.engine.behaviours import behaviour_for
+
+        self.process = process
+        self.nodes = process.nodes
+        self.flows = process.flows
+        self.error_codes = {
+            error_id: error.code for error_id, error in (definitions.errors if definitions else {}).items()
+        }
+        self.conditions: dict[str, Expression] = {
+            flow.id: compile_expression(flow.condition.text)
+            for flow in process.flows.values()
+            if flow.condition is not None and flow.condition.text.strip()
+        }
+        self.behaviours = {node.id: behaviour_for(node)(node, self) for node in process.nodes.values()}
+        self._reach: dict[tuple[str, str], bool] = {}
+
+    def boundary_events(self, activity_id: str, trigger: str) -> list[FlowNode]:
+        """Return the boundary events of an activity with the given trigger."""
+        return [
+            self.nodes[b] for b in self.nodes[activity_id].boundary_events
+            if self.nodes[b].trigger == trigger
+        ]
+
+    def error_code(self, node: FlowNode) -> str | None:
+        """Return the error code a node throws or catches (None: catch-all, or no code)."""
+        for definition in node.event_definitions:
+            if definition.kind == "error" and definition.ref:
+                return self.error_codes.get(definition.ref)
+        return None
+
+    def reaches(self, source: str, target: str) -> bool:
+        """Return whether a token at ``source`` can still arrive at ``target``.
+
+        Follows sequence flows and boundary events, never through ``target`` itself: this is
+        what an inclusive join needs to know about each other token (BPMN 2.0, 13.3.4).
+        """
+        key = (source, target)
+        if key not in self._reach:
+            self._reach[key] = self._search(source, target)
+        return self._reach[key]
+
+    def _search(self, source: str, target: str) -> bool:
+        seen, todo = {source}, deque([source])
+        while todo:
+            node = self.nodes[todo.popleft()]
+            nexts = [self.flows[f].target for f in node.outgoing] + list(node.boundary_events)
+            for following in nexts:
+                if following == target:
+                    return True
+                if following not in seen:
+                    seen.add(following)
+                    todo.append(following)
+        return False
+
+
+_plans: OrderedDict[int, ProcessPlan] = OrderedDict()
+PLANS_KEPT = 256
+
+
+def plan_for(process: Process, definitions: Definitions | None = None) -> ProcessPlan:
+    """Return the plan of a process, built once per model object (models are immutable).
+
+    Keyed by identity: the plan holds the process, so an id is never reused while cached.
+    """
+    plan = _plans.get(id(process))
+    if plan is None or plan.process is not process:
+        plan = _plans[id(process)] = ProcessPlan(process, definitions)
+        if len(_plans) > PLANS_KEPT:
+            _plans.popitem(last=False)
+    else:
+        _plans.move_to_end(id(process))
+    return plan

@@ -1,0 +1,318 @@
+"""The engine: commands on one instance, run on an agenda until every token waits.
+
+A command (start, complete a task, fire a timer, …) mutates the instance's live state and
+collects effects; nothing here touches a database. Steps are queued on an agenda rather
+than called recursively, so a loop that runs a thousand times needs no deep stack.
+"""
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from processes.bpmn.model import Definitions, FlowNode, Process
+from processes.engine import effects as fx
+from processes.engine.errors import EngineError, NotWaiting, StepFailed
+from processes.engine.expressions import ExpressionError
+from processes.engine.plan import ProcessPlan, plan_for
+from processes.engine.state import InstanceState, Token
+
+
+@dataclass
+class Result:
+    state: InstanceState
+    effects: list
+
+
+class Engine:
+    """Run commands for instances of one process."""
+
+    def __init__(self, process: Process, clock: Callable[[], datetime],
+                 definitions: Definitions | None = None):
+        self.plan = plan_for(process, definitions)
+        self.clock = clock
+
+    def start(self, variables=None, *, start_event_id=None, actor=None, business_key=None) -> Result:
+        """Start an instance at its none start event (or the one given)."""
+        run = Run(self.plan, InstanceState(variables=dict(variables or {})), self.clock(), actor)
+        starts = [s for s in self.plan.process.start_events if not self.plan.nodes[s].event_definitions]
+        start_id = start_event_id or (starts[0] if starts else None)
+        if start_id is None or start_id not in self.plan.nodes:
+            raise EngineError(f"Process '{self.plan.process.id}' has no start event to start from.")
+        initiator = self.plan.nodes[start_id].properties.initiator
+        if initiator and actor:
+            run.state.variables[initiator] = actor
+        run.enter(run.new_token(start_id, None), start_id)
+        return run.finish()
+
+    def complete_task(self, state, token_id, variables=None, actor=None) -> Result:
+        """Complete the user task a token waits at, with the variables the form submitted."""
+        run = Run(self.plan, state, self.clock(), actor)
+        token = run.waiting_token(token_id, kinds=("userTask",))
+        run.set_variables(variables or {})
+        run.emit(fx.TaskClosed(token.id, "completed"))
+        run.schedule(run.leave, token)
+        return run.finish()
+
+    def complete_job(self, state, token_id, variables=None) -> Result:
+        """A service task's work is done: store its result and move on."""
+        run = Run(self.plan, state, self.clock(), None)
+        token = run.waiting_token(token_id)
+        run.set_variables(variables or {})
+        run.schedule(run.leave, token)
+        return run.finish()
+
+    def continue_token(self, state, token_id) -> Result:
+        """Resume a token held by an asynchronous continuation."""
+        run = Run(self.plan, state, self.clock(), None)
+        token = run.waiting_token(token_id)
+        if token.local.pop("resume", "execute") == "leave":
+            token.local["continued"] = True
+            run.schedule(run.leave, token)
+        else:
+            run.schedule(run.execute, token)
+        return run.finish()
+
+    def fire_timer(self, state, token_id, element_id) -> Result:
+        """A timer is due: an intermediate timer the token waits at, or a boundary timer."""
+        run = Run(self.plan, state, self.clock(), None)
+        token = state.tokens.get(token_id)
+        if token is None:
+            raise NotWaiting(f"Token {token_id} is gone: the timer {element_id} no longer applies.")
+        if element_id == token.element_id:
+            run.waiting_token(token_id)
+            run.schedule(run.leave, token)
+        else:
+            run.schedule(run.trigger_boundary, token, self.plan.nodes[element_id])
+        return run.finish()
+
+    def throw_error(self, state, token_id, error_code, message=None) -> Result:
+        """A service task raised a BPMN error: catch it by a boundary event or open an incident."""
+        run = Run(self.plan, state, self.clock(), None)
+        token = run.waiting_token(token_id)
+        run.schedule(run.throw_error, token, error_code, message, True)
+        return run.finish()
+
+    def open_incident(self, state, token_id, message) -> Result:
+        """Hold a token with an incident (its job ran out of retries)."""
+        run = Run(self.plan, state, self.clock(), None)
+        token = state.tokens.get(token_id)
+        if token is None:
+            raise NotWaiting(f"Token {token_id} is gone.")
+        run.fail(token, message)
+        return run.finish()
+
+    def retry(self, state, token_id) -> Result:
+        """Resolve the incident holding a token and run its element again."""
+        run = Run(self.plan, state, self.clock(), None)
+        token = state.tokens.get(token_id)
+        if token is None or token.state != "failed":
+            raise NotWaiting(f"Token {token_id} is not held by an incident.")
+        token.state = "active"
+        run.emit(fx.IncidentResolved(token.id))
+        run.schedule(run.execute, token)
+        return run.finish()
+
+    def cancel(self, state, actor=None) -> Result:
+        """Cancel the whole instance."""
+        run = Run(self.plan, state, self.clock(), actor)
+        for token in list(state.children(None)):
+            run.cancel_token(token)
+        state.status = "cancelled"
+        run.emit(fx.InstanceEnded("cancelled", run.now))
+        return Result(state, run.effects)
+
+
+class Run:
+    """One command in progress: the state it changes, the effects it collects."""
+
+    def __init__(self, plan: ProcessPlan, state: InstanceState, now: datetime, actor: str | None):
+        self.plan = plan
+        self.state = state
+        self.now = now
+        self.actor = actor
+        self.effects: list = []
+        self.agenda: deque = deque()
+        self.ended: set[int] = set()
+
+    # The agenda
+
+    def schedule(self, step, *args) -> None:
+        self.agenda.append((step, args))
+
+    def finish(self) -> Result:
+        """Run the agenda until every token waits; then settle inclusive joins."""
+        while True:
+            while self.agenda:
+                step, args = self.agenda.popleft()
+                token = next((a for a in args if isinstance(a, Token)), None)
+                try:
+                    step(*args)
+                except StepFailed as failure:
+                    if token is None:
+                        raise
+                    self.fail(token, str(failure))
+            if not self.settle_inclusive_joins():
+                break
+        return Result(self.state, self.effects)
+
+    # Tokens and activities
+
+    def emit(self, effect) -> None:
+        self.effects.append(effect)
+
+    def new_token(self, element_id: str, scope_id: int | None) -> Token:
+        token = Token(self.state.take_seq(), element_id, scope_id)
+        self.state.tokens[token.id] = token
+        return token
+
+    def behaviour(self, token: Token):
+        return self.plan.behaviours[token.element_id]
+
+    def enter(self, token: Token, element_id: str) -> None:
+        token.element_id = element_id
+        token.state = "active"
+        self.schedule(self.behaviour(token).enter, self, token)
+
+    def execute(self, token: Token) -> None:
+        self.behaviour(token).execute(self, token)
+
+    def leave(self, token: Token) -> None:
+        self.behaviour(token).leave(self, token)
+
+    def start_activity(self, token: Token) -> None:
+        node = self.plan.nodes[token.element_id]
+        token.activity_seq = self.state.take_seq()
+        scope = self.state.tokens.get(token.scope_id)
+        self.emit(fx.ActivityStarted(
+            token.activity_seq, node.id, node.kind, node.name,
+            scope.activity_seq if scope else None, token.id, self.now,
+        ))
+        for boundary in self.plan.boundary_events(node.id, "timer"):
+            due = self.timer_due(boundary)
+            self.emit(fx.JobScheduled("timer", token.id, boundary.id, due))
+
+    def end_activity(self, token: Token, outcome: str = "completed", actor: str | None = None) -> None:
+        seq = token.activity_seq
+        if seq is None or seq in self.ended:
+            return
+        self.ended.add(seq)
+        self.emit(fx.ActivityEnded(seq, self.now, outcome, actor))
+        for boundary in self.plan.boundary_events(token.element_id, "timer"):
+            self.emit(fx.JobCancelled(token.id, boundary.id))
+
+    def take(self, token: Token, flow_ids) -> None:
+        """Move ``token`` along the first flow and new tokens along the others."""
+        if not flow_ids:
+            self.consume(token)
+            return
+        for index, flow_id in enumerate(flow_ids):
+            moving = token if index == 0 else self.new_token(token.element_id, token.scope_id)
+            moving.activity_seq = None
+            self.enter(moving, self.plan.flows[flow_id].target)
+
+    def consume(self, token: Token) -> None:
+        """Remove a token that reached an end; complete its scope if it was the last one."""
+        self.state.tokens.pop(token.id, None)
+        if self.state.children(token.scope_id):
+            return
+        if token.scope_id is None:
+            self.state.status = "completed"
+            self.emit(fx.InstanceEnded("completed", self.now))
+        else:
+            scope = self.state.tokens[token.scope_id]
+            scope.state = "active"
+            self.schedule(self.leave, scope)
+
+    def cancel_token(self, token: Token, outcome: str = "cancelled") -> None:
+        """Cancel a token and, first, everything inside the subprocess it owns."""
+        for child in self.state.children(token.id):
+            self.cancel_token(child, outcome)
+        self.behaviour(token).cancel(self, token, outcome)
+        self.state.tokens.pop(token.id, None)
+
+    def fail(self, token: Token, message: str) -> None:
+        token.state = "failed"
+        self.emit(fx.IncidentOpened(token.id, token.activity_seq, token.element_id, message))
+
+    def waiting_token(self, token_id: int, kinds=None) -> Token:
+        token = self.state.tokens.get(token_id)
+        if token is None or token.state != "waiting":
+            raise NotWaiting(f"Token {token_id} is not waiting.")
+        if kinds and self.plan.nodes[token.element_id].kind not in kinds:
+            raise NotWaiting(f"Token {token_id} waits at a {self.plan.nodes[token.element_id].kind}.")
+        token.state = "active"
+        return token
+
+    # Data
+
+    def set_variables(self, changes: dict) -> None:
+        if changes:
+            self.state.variables.update(changes)
+            self.emit(fx.VariablesChanged(dict(changes)))
+
+    def evaluate(self, expression, node: FlowNode):
+        """Evaluate a compiled expression; a run-time error becomes an incident at ``node``."""
+        try:
+            return expression.evaluate(self.state.variables, now=self.now)
+        except ExpressionError as error:
+            raise StepFailed(f"{node.kind} '{node.id}': {error}") from None
+
+    def timer_due(self, node: FlowNode) -> datetime | None:
+        from processes.engine.behaviours.timers import due_at
+
+        return due_at(self, node)
+
+    # Gateways that wait for each other
+
+    def settle_inclusive_joins(self) -> bool:
+        """Fire every inclusive join no other token can still reach; return whether any fired."""
+        fired = False
+        for token in list(self.state.tokens.values()):
+            if token.state != "joined" or token.id not in self.state.tokens:
+                continue
+            node = self.plan.nodes[token.element_id]
+            if node.kind == "inclusiveGateway" and self.behaviour(token).can_fire(self, token):
+                self.behaviour(token).fire(self, token)
+                fired = True
+        return fired
+
+    # Errors
+
+    def throw_error(self, token: Token, code: str | None, message: str | None, from_activity: bool) -> None:
+        """Find the nearest boundary event catching ``code`` and leave through it.
+
+        The search starts at the throwing activity's own boundary events (a service task's
+        error) or at its enclosing subprocess (an error end event), then walks outwards.
+        """
+        holder = token if from_activity else self.state.tokens.get(token.scope_id)
+        while holder is not None:
+            boundary = self.catching_boundary(holder.element_id, code)
+            if boundary is not None:
+                self.interrupt(holder, boundary, "error")
+                return
+            holder = self.state.tokens.get(holder.scope_id)
+        where = f": {message}" if message else ""
+        self.fail(token, f"Uncaught BPMN error {code or '(no code)'} thrown at '{token.element_id}'{where}.")
+
+    def catching_boundary(self, activity_id: str, code: str | None) -> FlowNode | None:
+        catch_all = None
+        for boundary in self.plan.boundary_events(activity_id, "error"):
+            caught = self.plan.error_code(boundary)
+            if caught is not None and caught == code:
+                return boundary
+            if caught is None and catch_all is None:
+                catch_all = boundary
+        return catch_all
+
+    def trigger_boundary(self, token: Token, boundary: FlowNode) -> None:
+        """A boundary event fired on the activity ``token`` is in."""
+        if boundary.cancel_activity:
+            self.interrupt(token, boundary, "cancelled")
+        else:
+            self.enter(self.new_token(boundary.id, token.scope_id), boundary.id)
+
+    def interrupt(self, token: Token, boundary: FlowNode, outcome: str) -> None:
+        """End the activity ``token`` is in and leave through ``boundary`` instead."""
+        self.cancel_token(token, outcome)
+        self.enter(self.new_token(boundary.id, token.scope_id), boundary.id)

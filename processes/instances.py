@@ -1,0 +1,148 @@
+"""Start, advance and cancel process instances: the engine core plus persistence.
+
+Each function runs one engine command in one transaction. Commands on an existing instance
+lock its row first (``SELECT … FOR UPDATE``; SQLite serialises writers anyway), so two
+commands on one instance never interleave: a join counts every branch, and of two
+completions of one task exactly one succeeds.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from processes.engine.runtime import Engine
+from processes.engine.state import InstanceState
+from processes.models import Incident, Job, ProcessInstance, Task
+from processes.store.apply import apply_effects, end_if_finished, save_state
+from processes.store.compiled import process_for
+
+
+class InstanceError(Exception):
+    """A command that cannot be carried out; the message says why, for the user."""
+
+
+class NotStartable(InstanceError):
+    pass
+
+
+class TaskNotOpen(InstanceError):
+    pass
+
+
+class InstanceNotActive(InstanceError):
+    pass
+
+
+def engine_for(definition) -> Engine:
+    return Engine(process_for(definition), clock=timezone.now)
+
+
+def start_instance(definition, *, variables=None, business_key="", user=None) -> ProcessInstance:
+    """Start an instance of ``definition`` and run it until it waits or ends."""
+    if not definition.is_executable:
+        raise NotStartable(f"{definition} is not executable (isExecutable is false).")
+    if definition.suspended:
+        raise NotStartable(f"{definition} is suspended: no new instances can start.")
+    actor = user.get_username() if user else None
+    result = engine_for(definition).start(
+        dict(variables or {}), actor=actor, business_key=business_key or None
+    )
+    instance = ProcessInstance(
+        definition=definition,
+        business_key=business_key or "",
+        started_by=user if user and user.is_authenticated else None,
+        started_at=timezone.now(),
+    )
+    save_state(instance, result.state)
+    with transaction.atomic():
+        end_if_finished(instance, result.effects)
+        instance.save(force_insert=True)
+        apply_effects(instance, result.effects)
+    return instance
+
+
+def run_command(instance_id: int, command) -> ProcessInstance:
+    """Run ``command(engine, state)`` on a locked instance and save what it did.
+
+    Must be called inside a transaction (the lock lasts until it commits).
+    """
+    instance = (
+        ProcessInstance.objects.select_for_update().select_related("definition").get(pk=instance_id)
+    )
+    if instance.state != ProcessInstance.State.ACTIVE:
+        raise InstanceNotActive(f"Instance {instance.pk} is {instance.state}.")
+    state = InstanceState.from_json(
+        {"tokens": instance.tokens, "variables": instance.variables,
+         "next_seq": instance.next_seq, "status": instance.state}
+    )
+    result = command(engine_for(instance.definition), state)
+    save_state(instance, result.state)
+    end_if_finished(instance, result.effects)
+    instance.version += 1
+    instance.save()
+    apply_effects(instance, result.effects)
+    return instance
+
+
+@transaction.atomic
+def complete_task(task_id: int, *, variables=None, user=None) -> Task:
+    """Complete an open task; raise TaskNotOpen if someone completed or cancelled it first."""
+    instance_id = Task.objects.values_list("instance_id", flat=True).get(pk=task_id)
+    # Lock the instance before looking at the task: a concurrent completion either
+    # finished first (the task is no longer open) or waits for us.
+    ProcessInstance.objects.select_for_update().filter(pk=instance_id).first()
+    task = Task.objects.get(pk=task_id)
+    if task.state != Task.State.OPEN:
+        raise TaskNotOpen(f"Task {task.pk} is already {task.state}.")
+    actor = user.get_username() if user else None
+    run_command(
+        instance_id,
+        lambda engine, state: engine.complete_task(
+            state, task.token_id, dict(variables or {}), actor=actor
+        ),
+    )
+    Task.objects.filter(pk=task.pk).update(completed_by=actor or "")
+    task.refresh_from_db()
+    return task
+
+
+@transaction.atomic
+def cancel_instance(instance_id: int, *, user=None) -> ProcessInstance:
+    """Cancel a running instance: its tasks, jobs and open activities end as cancelled."""
+    actor = user.get_username() if user else None
+    return run_command(instance_id, lambda engine, state: engine.cancel(state, actor=actor))
+
+
+@transaction.atomic
+def retry_incident(incident_id: int, *, user=None) -> Incident:
+    """Resolve an incident by running its element again (after a fix of data or system)."""
+    incident = Incident.objects.select_for_update().get(pk=incident_id)
+    if incident.resolved_at is not None:
+        raise InstanceError(f"Incident {incident.pk} was already resolved.")
+    # A job that ran out of retries is replaced by the one the element schedules again.
+    Job.objects.filter(
+        instance_id=incident.instance_id, token_id=incident.token_id, retries_left=0
+    ).delete()
+    run_command(incident.instance_id, lambda engine, state: engine.retry(state, incident.token_id))
+    incident.refresh_from_db()
+    return incident
+
+
+@transaction.atomic
+def claim_task(task_id: int, user) -> Task:
+    """Make ``user`` the assignee of an open, unassigned task (or theirs already)."""
+    task = Task.objects.select_for_update().get(pk=task_id)
+    name = user.get_username()
+    if task.state != Task.State.OPEN:
+        raise TaskNotOpen(f"Task {task.pk} is already {task.state}.")
+    if task.assignee and task.assignee != name:
+        raise TaskNotOpen(f"Task {task.pk} is already claimed by {task.assignee}.")
+    if task.assignee != name:
+        task.assignee, task.claimed_at = name, timezone.now()
+        task.save(update_fields=["assignee", "claimed_at"])
+    return task
+
+
+def form_fields(task: Task):
+    """Return the form fields the model declares for a task's element."""
+    node = process_for(task.definition).nodes.get(task.element_id)
+    return node.properties.form_fields if node else ()

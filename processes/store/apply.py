@@ -1,0 +1,182 @@
+"""Write what one engine command did, with a handful of set-based statements."""
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from processes.engine import effects as fx
+from processes.jobs.queue import enqueue
+from processes.models import (
+    ActivityInstance,
+    Incident,
+    Job,
+    ProcessInstance,
+    Task,
+    TaskCandidate,
+)
+
+
+def save_state(instance: ProcessInstance, state) -> None:
+    """Copy the engine's live state onto the instance row (saved by the caller)."""
+    data = state.to_json()
+    instance.tokens = data["tokens"]
+    instance.variables = data["variables"]
+    instance.next_seq = data["next_seq"]
+
+
+def end_if_finished(instance: ProcessInstance, effects) -> None:
+    """Mark the instance ended if the command ended it (before the instance is saved)."""
+    for effect in effects:
+        if isinstance(effect, fx.InstanceEnded):
+            instance.state, instance.ended_at = effect.outcome, effect.ended_at
+
+
+def apply_effects(instance: ProcessInstance, effects) -> None:
+    """Persist the other effects of one command on ``instance`` (already saved)."""
+    writer = _Writer(instance)
+    for effect in effects:
+        writer.add(effect)
+    writer.flush()
+
+
+class _Writer:
+    """Collect effects by kind, then write each kind with as few statements as it allows."""
+
+    def __init__(self, instance):
+        self.instance = instance
+        self.started: dict[int, ActivityInstance] = {}
+        self.ended: list[fx.ActivityEnded] = []
+        self.tasks: list[tuple[Task, fx.TaskCreated]] = []
+        self.closed_tasks: list[fx.TaskClosed] = []
+        self.jobs: list[Job] = []
+        self.cancelled_jobs: list[fx.JobCancelled] = []
+        self.incidents: list[Incident] = []
+        self.resolved: list[int] = []
+
+    def add(self, effect) -> None:
+        match effect:
+            case fx.ActivityStarted():
+                self.started[effect.seq] = self.activity_row(effect)
+            case fx.ActivityEnded():
+                row = self.started.get(effect.seq)
+                if row is None:
+                    self.ended.append(effect)
+                else:
+                    row.ended_at, row.outcome = effect.ended_at, effect.outcome
+                    row.actor = getattr(effect, "actor", None) or row.actor
+            case fx.TaskCreated():
+                self.tasks.append((self.task_row(effect), effect))
+            case fx.TaskClosed():
+                self.closed_tasks.append(effect)
+            case fx.JobScheduled():
+                self.jobs.append(self.job_row(effect))
+            case fx.JobCancelled():
+                self.cancelled_jobs.append(effect)
+            case fx.IncidentOpened():
+                self.incidents.append(Incident(
+                    instance=self.instance, token_id=effect.token_id,
+                    activity_seq=effect.activity_seq, element_id=effect.element_id,
+                    message=effect.message, created_at=timezone.now(),
+                ))
+            case fx.IncidentResolved():
+                self.resolved.append(effect.token_id)
+
+    def activity_row(self, effect) -> ActivityInstance:
+        return ActivityInstance(
+            instance=self.instance,
+            definition_id=self.instance.definition_id,
+            seq=effect.seq,
+            scope_seq=effect.scope_seq,
+            token_id=effect.token_id,
+            element_id=effect.element_id,
+            element_type=effect.element_type,
+            element_name=effect.element_name or "",
+            started_at=effect.started_at,
+        )
+
+    def task_row(self, effect) -> Task:
+        return Task(
+            instance=self.instance,
+            definition_id=self.instance.definition_id,
+            token_id=effect.token_id,
+            activity_seq=effect.activity_seq,
+            element_id=effect.element_id,
+            name=effect.name or "",
+            assignee=effect.assignee or "",
+            priority=effect.priority if effect.priority is not None else 50,
+            due_at=effect.due_at,
+            follow_up_at=effect.follow_up_at,
+            created_at=timezone.now(),
+        )
+
+    def job_row(self, effect) -> Job:
+        payload = dict(effect.payload or {})
+        if effect.retry_delay_seconds is not None:
+            payload["retry_delay_seconds"] = effect.retry_delay_seconds
+        job = Job(
+            kind=f"engine.{effect.kind}",
+            payload=payload,
+            due_at=effect.due_at or timezone.now(),
+            instance=self.instance,
+            token_id=effect.token_id,
+            element_id=effect.element_id,
+        )
+        job.retries_left = (
+            effect.retries if effect.retries is not None else settings.JOB_DEFAULT_RETRIES
+        )
+        return job
+
+    def flush(self) -> None:
+        instance = self.instance
+        if self.started:
+            ActivityInstance.objects.bulk_create(self.started.values())
+        for (ended_at, outcome, actor), seqs in self.group_ended().items():
+            ActivityInstance.objects.filter(instance=instance, seq__in=seqs).update(
+                ended_at=ended_at, outcome=outcome, **({"actor": actor} if actor else {})
+            )
+        if self.closed_tasks:
+            self.close_tasks()
+        if self.tasks:
+            self.create_tasks()
+        if self.cancelled_jobs:
+            query = Q()
+            for effect in self.cancelled_jobs:
+                query |= Q(token_id=effect.token_id, element_id=effect.element_id)
+            Job.objects.filter(query, instance=instance).delete()
+        if self.jobs:
+            enqueue(self.jobs)
+        if self.resolved:
+            Incident.objects.filter(
+                instance=instance, token_id__in=self.resolved, resolved_at__isnull=True
+            ).update(resolved_at=timezone.now())
+        if self.incidents:
+            Incident.objects.bulk_create(self.incidents)
+
+    def group_ended(self) -> dict:
+        groups = defaultdict(list)
+        for effect in self.ended:
+            groups[(effect.ended_at, effect.outcome, getattr(effect, "actor", None) or "")].append(
+                effect.seq
+            )
+        return groups
+
+    def close_tasks(self) -> None:
+        now = timezone.now()
+        by_outcome = defaultdict(list)
+        for effect in self.closed_tasks:
+            by_outcome[effect.outcome].append(effect.token_id)
+        for outcome, token_ids in by_outcome.items():
+            Task.objects.filter(
+                instance=self.instance, token_id__in=token_ids, state=Task.State.OPEN
+            ).update(state=outcome, completed_at=now)
+
+    def create_tasks(self) -> None:
+        rows = Task.objects.bulk_create([task for task, _ in self.tasks])
+        candidates = []
+        for task, (_, effect) in zip(rows, self.tasks):
+            candidates += [TaskCandidate(task=task, kind="user", name=n) for n in effect.candidate_users]
+            candidates += [TaskCandidate(task=task, kind="group", name=n) for n in effect.candidate_groups]
+        if candidates:
+            TaskCandidate.objects.bulk_create(candidates)
