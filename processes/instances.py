@@ -9,6 +9,7 @@ completions of one task exactly one succeeds.
 from django.db import transaction
 from django.utils import timezone
 
+from processes.engine.errors import EngineError
 from processes.engine.runtime import Engine
 from processes.engine.state import InstanceState
 from processes.models import Incident, Job, ProcessInstance, Task
@@ -43,9 +44,12 @@ def start_instance(definition, *, variables=None, business_key="", user=None) ->
     if definition.suspended:
         raise NotStartable(f"{definition} is suspended: no new instances can start.")
     actor = user.get_username() if user else None
-    result = engine_for(definition).start(
-        dict(variables or {}), actor=actor, business_key=business_key or None
-    )
+    try:
+        result = engine_for(definition).start(
+            dict(variables or {}), actor=actor, business_key=business_key or None
+        )
+    except EngineError as error:  # e.g. an element this engine cannot run yet
+        raise NotStartable(f"{definition} cannot start: {error}") from None
     instance = ProcessInstance(
         definition=definition,
         business_key=business_key or "",
@@ -55,7 +59,6 @@ def start_instance(definition, *, variables=None, business_key="", user=None) ->
     save_state(instance, result.state)
     with transaction.atomic():
         end_if_finished(instance, result.effects)
-        instance.save(force_insert=True)
         apply_effects(instance, result.effects)
     return instance
 

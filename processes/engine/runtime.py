@@ -189,14 +189,14 @@ class Run:
             scope.activity_seq if scope else None, token.id, self.now,
         ))
         for boundary in self.plan.boundary_events(node.id, "timer"):
-            due = self.timer_due(boundary)
-            self.emit(fx.JobScheduled("timer", token.id, boundary.id, due))
+            self.schedule_boundary_timer(token, boundary, self.timer_due(boundary), 0)
 
     def end_activity(self, token: Token, outcome: str = "completed", actor: str | None = None) -> None:
         seq = token.activity_seq
         if seq is None or seq in self.ended:
             return
         self.ended.add(seq)
+        token.local.pop("cycles", None)
         self.emit(fx.ActivityEnded(seq, self.now, outcome, actor))
         for boundary in self.plan.boundary_events(token.element_id, "timer"):
             self.emit(fx.JobCancelled(token.id, boundary.id))
@@ -263,6 +263,28 @@ class Run:
 
         return due_at(self, node)
 
+    def schedule_boundary_timer(self, token: Token, boundary: FlowNode, due, fired: int) -> None:
+        """Schedule a boundary timer; a cycle's last due time and count live on the token."""
+        from processes.engine.behaviours.timers import is_cycle
+
+        if is_cycle(boundary) and not boundary.cancel_activity:
+            token.local.setdefault("cycles", {})[boundary.id] = [due.isoformat(), fired]
+        self.emit(fx.JobScheduled("timer", token.id, boundary.id, due))
+
+    def repeat_cycle(self, token: Token, boundary: FlowNode) -> None:
+        """A non-interrupting cycle timer fired: schedule its next occurrence, if any."""
+        from processes.engine.behaviours.timers import next_due_at
+
+        cycles = token.local.get("cycles", {})
+        if boundary.id not in cycles:
+            return
+        previous, fired = cycles.pop(boundary.id)
+        following = next_due_at(self, boundary, datetime.fromisoformat(previous), fired + 1)
+        if following is not None:
+            self.schedule_boundary_timer(token, boundary, following, fired + 1)
+        if not cycles:
+            token.local.pop("cycles", None)
+
     # Gateways that wait for each other
 
     def settle_inclusive_joins(self) -> bool:
@@ -311,6 +333,7 @@ class Run:
             self.interrupt(token, boundary, "cancelled")
         else:
             self.enter(self.new_token(boundary.id, token.scope_id), boundary.id)
+            self.repeat_cycle(token, boundary)
 
     def interrupt(self, token: Token, boundary: FlowNode, outcome: str) -> None:
         """End the activity ``token`` is in and leave through ``boundary`` instead."""

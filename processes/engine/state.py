@@ -8,7 +8,8 @@ class Token:
     """A token: where one thread of the instance is and what it is doing there.
 
     ``state`` is "active" (moving), "waiting" (at a wait state: a user task, a service
-    task's job, a timer), "joined" (arrived at a join, waiting for the others), "scope" (owns
+    task's job, a timer), "joined" (arrived at a join, waiting for the others), "gathering"
+    (arrived at an activity whose startQuantity needs more tokens), "scope" (owns
     an embedded subprocess whose tokens point at it through ``scope_id``) or "failed" (held
     by an incident).
     """

@@ -20,8 +20,10 @@ class ProcessInstance(models.Model):
         COMPLETED = "completed"
         CANCELLED = "cancelled"
 
+    # Indexes are few on purpose: each one costs every start. The composite indexes below
+    # lead with the foreign keys, so those need no index of their own.
     definition = models.ForeignKey(
-        ProcessDefinition, on_delete=models.PROTECT, related_name="instances"
+        ProcessDefinition, on_delete=models.PROTECT, related_name="instances", db_index=False
     )
     business_key = models.CharField(max_length=255, blank=True)
     state = models.CharField(max_length=10, choices=State, default=State.ACTIVE)
@@ -56,9 +58,11 @@ class ActivityInstance(models.Model):
     """
 
     instance = models.ForeignKey(
-        ProcessInstance, on_delete=models.CASCADE, related_name="activities"
+        ProcessInstance, on_delete=models.CASCADE, related_name="activities", db_index=False
     )
-    definition = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT, related_name="+")
+    definition = models.ForeignKey(
+        ProcessDefinition, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     seq = models.PositiveIntegerField()
     scope_seq = models.PositiveIntegerField(null=True, blank=True)
     token_id = models.PositiveIntegerField(null=True, blank=True)
@@ -76,7 +80,6 @@ class ActivityInstance(models.Model):
         ]
         indexes = [
             models.Index(fields=["definition", "element_id", "ended_at"], name="activity_def_elem_idx"),
-            models.Index(fields=["instance", "started_at"], name="activity_inst_start_idx"),
         ]
 
     def __str__(self):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from processes.engine import effects as fx
 from processes.jobs.queue import enqueue
+from processes.store.rows import insert_activities, insert_instance
 from processes.models import (
     ActivityInstance,
     Incident,
@@ -34,7 +35,10 @@ def end_if_finished(instance: ProcessInstance, effects) -> None:
 
 
 def apply_effects(instance: ProcessInstance, effects) -> None:
-    """Persist the other effects of one command on ``instance`` (already saved)."""
+    """Persist the other effects of one command on ``instance``.
+
+    A new instance (no primary key yet) is inserted here, with its first history rows.
+    """
     writer = _Writer(instance)
     for effect in effects:
         writer.add(effect)
@@ -46,7 +50,7 @@ class _Writer:
 
     def __init__(self, instance):
         self.instance = instance
-        self.started: dict[int, ActivityInstance] = {}
+        self.started: dict[int, list] = {}
         self.ended: list[fx.ActivityEnded] = []
         self.tasks: list[tuple[Task, fx.TaskCreated]] = []
         self.closed_tasks: list[fx.TaskClosed] = []
@@ -58,14 +62,13 @@ class _Writer:
     def add(self, effect) -> None:
         match effect:
             case fx.ActivityStarted():
-                self.started[effect.seq] = self.activity_row(effect)
+                self.started[effect.seq] = [effect, None]
             case fx.ActivityEnded():
-                row = self.started.get(effect.seq)
-                if row is None:
+                pair = self.started.get(effect.seq)
+                if pair is None:
                     self.ended.append(effect)
                 else:
-                    row.ended_at, row.outcome = effect.ended_at, effect.outcome
-                    row.actor = getattr(effect, "actor", None) or row.actor
+                    pair[1] = effect
             case fx.TaskCreated():
                 self.tasks.append((self.task_row(effect), effect))
             case fx.TaskClosed():
@@ -82,19 +85,6 @@ class _Writer:
                 ))
             case fx.IncidentResolved():
                 self.resolved.append(effect.token_id)
-
-    def activity_row(self, effect) -> ActivityInstance:
-        return ActivityInstance(
-            instance=self.instance,
-            definition_id=self.instance.definition_id,
-            seq=effect.seq,
-            scope_seq=effect.scope_seq,
-            token_id=effect.token_id,
-            element_id=effect.element_id,
-            element_type=effect.element_type,
-            element_name=effect.element_name or "",
-            started_at=effect.started_at,
-        )
 
     def task_row(self, effect) -> Task:
         return Task(
@@ -130,8 +120,10 @@ class _Writer:
 
     def flush(self) -> None:
         instance = self.instance
-        if self.started:
-            ActivityInstance.objects.bulk_create(self.started.values())
+        if instance.pk is None:
+            insert_instance(instance, list(self.started.values()))
+        elif self.started:
+            insert_activities(instance, list(self.started.values()))
         for (ended_at, outcome, actor), seqs in self.group_ended().items():
             ActivityInstance.objects.filter(instance=instance, seq__in=seqs).update(
                 ended_at=ended_at, outcome=outcome, **({"actor": actor} if actor else {})
@@ -157,9 +149,7 @@ class _Writer:
     def group_ended(self) -> dict:
         groups = defaultdict(list)
         for effect in self.ended:
-            groups[(effect.ended_at, effect.outcome, getattr(effect, "actor", None) or "")].append(
-                effect.seq
-            )
+            groups[(effect.ended_at, effect.outcome, effect.actor or "")].append(effect.seq)
         return groups
 
     def close_tasks(self) -> None:

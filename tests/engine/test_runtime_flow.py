@@ -147,3 +147,39 @@ def test_cancelling_an_instance_ends_every_open_activity():
     assert run.state.status == "cancelled"
     assert run.ended("cancelled") == ["review", "join"]
     assert run.of(fx.InstanceEnded)[-1].outcome == "cancelled"
+
+
+def test_an_activity_takes_unconditional_flows_and_its_default_only_when_no_condition_holds():
+    body = (
+        '<startEvent id="s"/>' + flow("s", "a")
+        + '<task id="a" default="to_b"/>'
+        + flow("a", "b", flow_id="to_b") + flow("a", "c", "${x > 1}") + flow("a", "d")
+        + '<task id="b"/><task id="c"/><task id="d"/>'
+        + flow("b", "e1") + flow("c", "e2") + flow("d", "e3")
+        + '<endEvent id="e1"/><endEvent id="e2"/><endEvent id="e3"/>'
+    )
+    assert set(Instance(body, {"x": 0}).completed()) >= {"b", "d"}
+    assert "c" not in Instance(body, {"x": 0}).completed()
+    held = Instance(body, {"x": 5}).completed()
+    assert held["c"] == 1 and held["d"] == 1 and "b" not in held
+
+
+def test_completion_and_start_quantities_make_and_need_several_tokens():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "a")
+        + '<task id="a" completionQuantity="3"/>' + flow("a", "b")
+        + '<task id="b"/>' + flow("b", "c")
+        + '<task id="c" startQuantity="3"/>' + flow("c", "e") + '<endEvent id="e"/>'
+    )
+    done = run.completed()
+    assert (done["a"], done["b"], done["c"], done["e"]) == (1, 3, 1, 1)
+    assert run.state.status == "completed"
+
+
+def test_an_activity_short_of_its_start_quantity_never_starts():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "a") + '<task id="a" startQuantity="2"/>'
+        + flow("a", "e") + '<endEvent id="e"/>'
+    )
+    assert "a" not in run.completed() and run.state.status == "active"
+    assert [t.state for t in run.state.tokens.values()] == ["gathering"]

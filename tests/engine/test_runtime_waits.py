@@ -131,6 +131,44 @@ def test_a_boundary_timer_is_withdrawn_when_the_task_completes_first():
     assert run.completed()["e"] == 1
 
 
+def test_a_non_interrupting_cycle_timer_fires_as_often_as_it_says():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "review") + '<userTask id="review"/>'
+        + '<boundaryEvent id="remind" attachedToRef="review" cancelActivity="false">'
+        "<timerEventDefinition><timeCycle>R3/PT1H</timeCycle></timerEventDefinition></boundaryEvent>"
+        + flow("remind", "nudge") + '<scriptTask id="nudge"><script>nudges = nudges + 1</script></scriptTask>'
+        + flow("nudge", "nudged") + flow("review", "e") + '<endEvent id="e"/><endEvent id="nudged"/>',
+        {"nudges": 0},
+    )
+    dues = []
+    for _ in range(3):
+        job = run.of(fx.JobScheduled)[-1]
+        dues.append(job.due_at)
+        run.clock.now = job.due_at
+        run.do("fire_timer", job.token_id, "remind")
+    assert dues == [dues[0], dues[0] + timedelta(hours=1), dues[0] + timedelta(hours=2)]
+    assert len(run.of(fx.JobScheduled)) == 3, "R3: no fourth occurrence"
+    assert run.state.variables["nudges"] == 3 and run.waiting_at() == ["review"]
+    run.complete("review")
+    assert run.state.status == "completed"
+
+
+def test_a_cycle_timer_is_withdrawn_with_its_activity():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "review") + '<userTask id="review"/>'
+        + '<boundaryEvent id="remind" attachedToRef="review" cancelActivity="false">'
+        "<timerEventDefinition><timeCycle>R/PT1H</timeCycle></timerEventDefinition></boundaryEvent>"
+        + flow("remind", "nudged") + flow("review", "e") + '<endEvent id="e"/><endEvent id="nudged"/>'
+    )
+    token = run.token_at("review").id
+    run.clock.advance(hours=1)
+    run.do("fire_timer", token, "remind")
+    run.complete("review")
+    assert run.effects[-1] == fx.InstanceEnded("completed", run.clock.now)
+    assert fx.JobCancelled(token, "remind") in run.effects
+    assert run.state.tokens == {}
+
+
 def test_async_before_waits_for_a_continuation_job():
     run = Instance(
         '<startEvent id="s"/>' + flow("s", "calc")

@@ -14,6 +14,8 @@ class Behaviour:
         self.plan = plan
 
     def enter(self, run, token) -> None:
+        if self.node.start_quantity > 1 and not self.gathered(run, token):
+            return
         run.start_activity(token)
         if self.node.properties.async_before:
             self.wait_for_job(run, token, "execute")
@@ -29,14 +31,43 @@ class Behaviour:
             return
         flows = self.outgoing(run, token)
         run.end_activity(token, actor=self.actor(run))
-        run.take(token, flows)
+        run.take(token, [f for f in flows for _ in range(self.node.completion_quantity)])
+
+    def gathered(self, run, token) -> bool:
+        """Whether ``startQuantity`` tokens have arrived; the activity starts only then.
+
+        BPMN 2.0, 13.2.1: an activity with startQuantity n waits for n tokens and consumes
+        them all when it starts. The ones before the n-th wait here, "gathering".
+        """
+        others = [
+            t for t in run.state.children(token.scope_id)
+            if t.element_id == self.node.id and t.state == "gathering" and t is not token
+        ]
+        if len(others) + 1 < self.node.start_quantity:
+            token.state = "gathering"
+            return False
+        for other in others:
+            run.state.tokens.pop(other.id, None)
+        return True
 
     def outgoing(self, run, token) -> list[str]:
-        """Every flow whose condition holds; the default flow only if none does (13.2.1)."""
+        """The flows an activity leaves by (BPMN 2.0, 13.2.1, table 10.3).
+
+        Unconditional flows are always taken, conditional ones when their condition holds;
+        the default flow only when no conditional flow holds.
+        """
         node = self.node
-        taken = [f for f in node.outgoing if f != node.default_flow and self.holds(run, f)]
-        if not taken and node.default_flow:
-            taken = [node.default_flow]
+        taken, held = [], False
+        for flow_id in node.outgoing:
+            if flow_id == node.default_flow:
+                continue
+            if flow_id not in self.plan.conditions:
+                taken.append(flow_id)
+            elif self.holds(run, flow_id):
+                taken.append(flow_id)
+                held = True
+        if not held and node.default_flow:
+            taken.append(node.default_flow)
         if node.outgoing and not taken:
             raise StepFailed(
                 f"No outgoing flow of '{node.id}' has a condition that holds, and it has no "

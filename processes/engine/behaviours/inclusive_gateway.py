@@ -18,7 +18,11 @@ class InclusiveGateway(Join):
         return True
 
     def outgoing(self, run, token) -> list[str]:
-        flows = super().outgoing(run, token) if self.node.outgoing else []
-        if self.node.outgoing and not flows:
-            raise StepFailed(f"No outgoing flow of inclusive gateway '{self.node.id}' matches.")
+        """Every flow whose condition holds (no condition: it holds); else the default."""
+        node = self.node
+        flows = [f for f in node.outgoing if f != node.default_flow and self.holds(run, f)]
+        if not flows and node.default_flow:
+            flows = [node.default_flow]
+        if node.outgoing and not flows:
+            raise StepFailed(f"No outgoing flow of inclusive gateway '{node.id}' matches.")
         return flows
