@@ -4,6 +4,7 @@ Each reader fails loudly with ImproperlyConfigured on a value it cannot use, so 
 a deployment shows up at start-up rather than as odd behaviour later.
 """
 
+import json
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -44,6 +45,17 @@ def env_int(name: str, default: int) -> int:
 def env_list(name: str, default: str = "") -> list[str]:
     """Return the variable as a comma-separated list with blanks dropped."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_json(name: str, default):
+    """Return the variable parsed as JSON (an object or list, say), or the default."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be JSON: {exc}") from None
 
 
 def env_secret(name: str, default: str = "") -> str:

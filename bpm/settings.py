@@ -6,7 +6,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from bpm.env import env_bool, env_int, env_list, env_secret, env_str
+from bpm.env import env_bool, env_int, env_json, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 NODE_MODULES = BASE_DIR / "frontend" / "node_modules"
@@ -195,9 +195,10 @@ if TESTING:
     # Tests create many users; the slow, safe hasher adds nothing there.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Service tasks: Python handlers by name ({"name": "dotted.path.to.callable"}), and the HTTP
-# connector's default timeout and whether it may call private addresses (turn that off in
-# production to stop models from reaching internal systems).
-BATON_SERVICE_HANDLERS: dict[str, str] = {}
+# Service tasks: Python handlers by name (BATON_SERVICE_HANDLERS, a JSON object
+# {"name": "dotted.path.to.callable"}), and the HTTP connector's default timeout and whether
+# it may call private and loopback addresses: off unless DEBUG, so that a deployed model
+# cannot reach internal systems unless the operator allows it.
+BATON_SERVICE_HANDLERS: dict[str, str] = env_json("BATON_SERVICE_HANDLERS", {})
 BATON_HTTP_TIMEOUT_SECONDS = env_int("BATON_HTTP_TIMEOUT_SECONDS", 10)
-BATON_HTTP_ALLOW_PRIVATE = env_bool("BATON_HTTP_ALLOW_PRIVATE", True)
+BATON_HTTP_ALLOW_PRIVATE = env_bool("BATON_HTTP_ALLOW_PRIVATE", DEBUG)

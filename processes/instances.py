@@ -81,7 +81,7 @@ def run_command(instance_id: int, command) -> ProcessInstance:
     save_state(instance, result.state)
     end_if_finished(instance, result.effects)
     instance.version += 1
-    instance.save()
+    instance.save(update_fields=["tokens", "variables", "next_seq", "state", "ended_at", "version"])
     apply_effects(instance, result.effects)
     return instance
 

@@ -7,10 +7,11 @@ from processes.jobs import dispatcher, executor
 from processes.jobs.leases import worker_name
 
 
-@shared_task(name="processes.run_job")
-def run_job(job_id: int, token: str) -> str:
-    """Run one leased job."""
-    return executor.run_job(job_id, token, worker_name("celery"))
+@shared_task(name="processes.run_jobs")
+def run_jobs(job_ids: list[int], token: str) -> list[str]:
+    """Run leased jobs one after the other, each in its own transaction."""
+    worker = worker_name("celery")
+    return [executor.run_job(job_id, token, worker) for job_id in job_ids]
 
 
 @shared_task(name="processes.dispatch_jobs")

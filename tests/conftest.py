@@ -16,6 +16,14 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.integration)
 
 
+@pytest.fixture(autouse=True)
+def fresh_compiled_models():
+    """Forget compiled deployments: a rolled-back test's ids are handed out again."""
+    from processes.store.compiled import definitions_of
+
+    definitions_of.cache_clear()
+
+
 def make_user(username, *roles, **fields):
     user = User.objects.create_user(username, f"{username}@example.com", "pw-" + username, **fields)
     user.groups.set(Group.objects.filter(name__in=roles))

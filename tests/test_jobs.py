@@ -12,6 +12,7 @@ from processes.jobs import dispatcher, executor, queue
 from processes.jobs.embedded import EmbeddedWorker
 from processes.jobs.registry import UnknownJobKind, get_handler, register
 from processes.models import Job, WorkerHeartbeat
+from tests.polling import wait_until
 
 calls = []
 exhausted = []
@@ -37,15 +38,6 @@ def no_broker(settings):
     settings.CELERY_BROKER_URL = ""
     calls.clear()
     exhausted.clear()
-
-
-def wait_until(condition, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture
@@ -173,18 +165,34 @@ def test_the_dispatcher_leaves_live_leases_and_future_jobs_alone():
 
 
 @pytest.mark.django_db
-def test_a_job_whose_effects_race_a_takeover_rolls_back():
-    def slow(job, performed):
-        Job.objects.create(kind="test.side-effect")
+def test_a_job_taken_over_during_its_outside_call_does_not_commit():
+    committed = []
+
+    def slow_call(job):
+        # Meanwhile the lease expired and the dispatcher gave the job to another worker.
         Job.objects.filter(pk=job.pk).update(lock_token="taken-over")
 
-    register("test.slow", commit=slow)
+    register("test.slow", perform=slow_call, commit=lambda job, performed: committed.append(job.pk))
 
     job = queue.schedule("test.slow")
     lease(job)
     assert executor.run_job(job.pk, "t0k", "w1") == "lost"
+    assert committed == [], "the new lease holder commits, not this worker"
+    assert Job.objects.filter(pk=job.pk, lock_token="taken-over").exists()
+
+
+@pytest.mark.django_db
+def test_a_job_whose_commit_fails_is_kept_with_nothing_it_did():
+    def half_done(job, performed):
+        Job.objects.create(kind="test.side-effect")
+        raise RuntimeError("the commit failed half way")
+
+    register("test.half-done", commit=half_done)
+    job = queue.schedule("test.half-done")
+    lease(job)
+    assert executor.run_job(job.pk, "t0k", "w1") == "failed"
     assert not Job.objects.filter(kind="test.side-effect").exists()
-    assert Job.objects.filter(pk=job.pk).exists()
+    assert Job.objects.get(pk=job.pk).attempts == 1
 
 
 @pytest.mark.django_db

@@ -28,8 +28,8 @@ def dispatch(worker: str, mode: str, limit: int) -> int:
             Job.objects.filter(pk__in=ids).update(
                 lock_token=token, locked_by="dispatcher", locked_until=now + lease_length()
             )
-    for pk in ids:
-        doorbell.ring(pk, token)
+    if ids:
+        doorbell.ring(ids, token)
     return len(ids)
 
 

@@ -17,11 +17,19 @@ def can_ring() -> bool:
     return bool(settings.CELERY_BROKER_URL) or embedded_inbox is not None
 
 
-def ring(job_id: int, token: str) -> None:
-    """Hand job ``job_id``, leased under ``token``, to a worker."""
-    if settings.CELERY_BROKER_URL:
-        from processes.tasks import run_job
+# Jobs per Celery message: one message per job would cost more than many a job itself
+# (a timer firing takes a few milliseconds), while a few jobs per message still spread a
+# burst over every worker.
+CHUNK = 10
 
-        run_job.delay(job_id, token)
+
+def ring(job_ids: list[int], token: str) -> None:
+    """Hand the jobs ``job_ids``, leased under ``token``, to workers."""
+    if settings.CELERY_BROKER_URL:
+        from processes.tasks import run_jobs
+
+        for start in range(0, len(job_ids), CHUNK):
+            run_jobs.delay(job_ids[start:start + CHUNK], token)
     elif embedded_inbox is not None:
-        embedded_inbox.put((job_id, token))
+        for job_id in job_ids:
+            embedded_inbox.put((job_id, token))

@@ -28,20 +28,29 @@ def run_job(job_id: int, token: str, worker: str) -> str:
     expired mid-run and another worker took over: this run's effects roll back).
     """
     now = timezone.now()
-    taken = Job.objects.filter(pk=job_id, lock_token=token, locked_until__gt=now).update(
-        locked_by=worker, locked_until=now + lease_length(), attempts=F("attempts") + 1
-    )
-    if not taken:
+    job = Job.objects.filter(pk=job_id, lock_token=token, locked_until__gt=now).first()
+    if job is None:
         return "skipped"
-    job = Job.objects.get(pk=job_id)
     handler = get_handler(job.kind)
+    if handler.perform:
+        # The work happens outside any transaction and may be slow: take the lease first,
+        # so no dispatcher hands the job to another worker meanwhile.
+        taken = Job.objects.filter(pk=job_id, lock_token=token).update(
+            locked_by=worker, locked_until=now + lease_length(), attempts=F("attempts") + 1
+        )
+        if not taken:
+            return "skipped"
+    job.attempts += 1
     try:
         performed = handler.perform(job) if handler.perform else None
         with transaction.atomic():
-            if handler.commit:
-                handler.commit(job, performed)
+            # Delete first: the row stays locked until commit, so no one takes the job over
+            # meanwhile, and the commit may itself withdraw the job (an error it throws
+            # interrupts the activity the job belongs to).
             if not Job.objects.filter(pk=job_id, lock_token=token).delete()[0]:
                 raise LeaseLost
+            if handler.commit:
+                handler.commit(job, performed)
     except LeaseLost:
         logger.warning("job %s: lease lost while running; its effects were rolled back", job)
         return "lost"
@@ -58,6 +67,7 @@ def record_failure(job: Job, token: str, error: Exception) -> None:
     retries_left = max(job.retries_left - 1, 0)
     with transaction.atomic():
         updated = Job.objects.filter(pk=job.pk, lock_token=token).update(
+            attempts=job.attempts,
             retries_left=retries_left,
             last_error=message[:10_000],
             due_at=timezone.now() + retry_delay(job),

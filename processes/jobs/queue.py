@@ -45,4 +45,4 @@ def enqueue(jobs: list[Job]) -> None:
     Job.objects.bulk_create(jobs)
     due = [job.pk for job in jobs if job.lock_token]
     if due:
-        transaction.on_commit(lambda: [doorbell.ring(pk, token) for pk in due])
+        transaction.on_commit(lambda: doorbell.ring(due, token))

@@ -58,6 +58,7 @@ class CeleryWorkers:
             "CELERY_QUEUE": queue,
             "SECRET_KEY": "integration-tests-only-" + uuid.uuid4().hex,
             "DEBUG": "false",
+            "BATON_HTTP_ALLOW_PRIVATE": "true",  # the services they call run on this machine
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(self.mail_dir),
             "JOB_LEASE_SECONDS": str(settings.JOB_LEASE_SECONDS),

@@ -1,21 +1,12 @@
 """Jobs on PostgreSQL, handed over through Redis to real Celery worker processes."""
 
-import time
 
 from django.db import transaction
 from django.utils import timezone
 
 from processes.jobs import queue
 from processes.models import Job, WorkerHeartbeat
-
-
-def wait_until(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
+from tests.polling import wait_until
 
 
 def sent_mail(workers):

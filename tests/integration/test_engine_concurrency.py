@@ -11,7 +11,7 @@ from django.db import connection
 from processes.deployments import deploy
 from processes.instances import TaskNotOpen, complete_task, start_instance
 from processes.models import ProcessInstance, Task
-from tests.integration.test_celery_jobs import wait_until
+from tests.polling import wait_until
 from tests.samples import HEADER, approval_process
 
 
