@@ -14,7 +14,8 @@ from processes.engine.runtime import Engine
 from processes.engine.state import InstanceState
 from processes.models import Incident, Job, ProcessInstance, Task
 from processes.store.apply import apply_effects, end_if_finished, save_state
-from processes.store.compiled import process_for
+from processes.store.compiled import definitions_of, process_for
+from processes.store.rows import lock_instance, update_instance
 
 
 class InstanceError(Exception):
@@ -68,20 +69,19 @@ def run_command(instance_id: int, command) -> ProcessInstance:
 
     Must be called inside a transaction (the lock lasts until it commits).
     """
-    instance = (
-        ProcessInstance.objects.select_for_update().select_related("definition").get(pk=instance_id)
-    )
+    instance, deployment_id, key = lock_instance(instance_id)
     if instance.state != ProcessInstance.State.ACTIVE:
         raise InstanceNotActive(f"Instance {instance.pk} is {instance.state}.")
     state = InstanceState.from_json(
         {"tokens": instance.tokens, "variables": instance.variables,
          "next_seq": instance.next_seq, "status": instance.state}
     )
-    result = command(engine_for(instance.definition), state)
+    engine = Engine(definitions_of(deployment_id).processes[key], clock=timezone.now)
+    result = command(engine, state)
     save_state(instance, result.state)
     end_if_finished(instance, result.effects)
     instance.version += 1
-    instance.save(update_fields=["tokens", "variables", "next_seq", "state", "ended_at", "version"])
+    update_instance(instance)
     apply_effects(instance, result.effects)
     return instance
 

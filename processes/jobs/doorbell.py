@@ -23,13 +23,24 @@ def can_ring() -> bool:
 CHUNK = 10
 
 
-def ring(job_ids: list[int], token: str) -> None:
-    """Hand the jobs ``job_ids``, leased under ``token``, to workers."""
+def can_schedule() -> bool:
+    """Return whether a job can be handed over before it is due, to start on time."""
+    return bool(settings.CELERY_BROKER_URL)
+
+
+def ring(job_ids: list[int], token: str, due_times: list | None = None) -> None:
+    """Hand the jobs ``job_ids``, leased under ``token``, to workers.
+
+    ``due_times`` (ascending, one per job) may lie in the future when ``can_schedule()``:
+    each message then waits until its last job is due.
+    """
     if settings.CELERY_BROKER_URL:
         from processes.tasks import run_jobs
 
         for start in range(0, len(job_ids), CHUNK):
-            run_jobs.delay(job_ids[start:start + CHUNK], token)
+            chunk = job_ids[start:start + CHUNK]
+            eta = due_times[start + len(chunk) - 1] if due_times else None
+            run_jobs.apply_async((chunk, token), eta=eta)
     elif embedded_inbox is not None:
         for job_id in job_ids:
             embedded_inbox.put((job_id, token))

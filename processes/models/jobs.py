@@ -8,14 +8,14 @@ EXTERNAL_TASK = "engine.external"
 
 
 class JobQuerySet(models.QuerySet):
-    def runnable(self, now=None):
-        """Jobs that are due, have retries left and are not held by a live lease.
+    def runnable(self, now=None, due_by=None):
+        """Jobs due by ``due_by`` (default: now) with retries left and no live lease.
 
         External tasks are jobs too, but remote workers fetch them through the API.
         """
         now = now or timezone.now()
         return (
-            self.filter(due_at__lte=now, retries_left__gt=0)
+            self.filter(due_at__lte=due_by or now, retries_left__gt=0)
             .filter(models.Q(locked_until__isnull=True) | models.Q(locked_until__lt=now))
             .exclude(kind=EXTERNAL_TASK)
         )

@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from processes.engine import effects as fx
 from processes.jobs.queue import enqueue
-from processes.store.rows import insert_activities, insert_instance
+from processes.store.rows import end_activities, insert_activities, insert_instance
 from processes.models import (
-    ActivityInstance,
     Incident,
     Job,
     ProcessInstance,
@@ -125,9 +124,7 @@ class _Writer:
         elif self.started:
             insert_activities(instance, list(self.started.values()))
         for (ended_at, outcome, actor), seqs in self.group_ended().items():
-            ActivityInstance.objects.filter(instance=instance, seq__in=seqs).update(
-                ended_at=ended_at, outcome=outcome, **({"actor": actor} if actor else {})
-            )
+            end_activities(instance, seqs, ended_at, outcome, actor)
         if self.closed_tasks:
             self.close_tasks()
         if self.tasks:
