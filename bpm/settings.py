@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+AUTHENTICATION_BACKENDS = ["accounts.backends.CapabilityBackend"]
+
 ROOT_URLCONF = "bpm.urls"
 WSGI_APPLICATION = "bpm.wsgi.application"
 
@@ -179,7 +181,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "processes.api.errors.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "processes.api.pagination.Pagination",
     "PAGE_SIZE": 50,
 }
 

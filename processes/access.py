@@ -40,10 +40,6 @@ def visible_instances(user):
     )
 
 
-def may_work_on(user, task: Task) -> bool:
-    """Whether ``user`` may claim or complete ``task``."""
-    if sees_all_work(user):
-        return True
-    if task.assignee:
-        return task.assignee == user.get_username()
-    return visible_tasks(user).filter(pk=task.pk).exists()
+def held_by_someone_else(user, task: Task) -> bool:
+    """Whether another user holds ``task``, which only operators may then act on."""
+    return bool(task.assignee) and task.assignee != user.get_username() and not sees_all_work(user)

@@ -64,12 +64,16 @@ def start_instance(definition, *, variables=None, business_key="", user=None) ->
     return instance
 
 
-def run_command(instance_id: int, command) -> ProcessInstance:
+def run_command(instance_id: int, command, check=None) -> ProcessInstance:
     """Run ``command(engine, state)`` on a locked instance and save what it did.
 
-    Must be called inside a transaction (the lock lasts until it commits).
+    ``check()``, if given, runs once the lock is held, to refuse a command that a
+    concurrent one has made pointless. Must be called inside a transaction (the lock lasts
+    until it commits).
     """
     instance, deployment_id, key = lock_instance(instance_id)
+    if check is not None:
+        check()
     if instance.state != ProcessInstance.State.ACTIVE:
         raise InstanceNotActive(f"Instance {instance.pk} is {instance.state}.")
     state = InstanceState.from_json(
@@ -89,23 +93,24 @@ def run_command(instance_id: int, command) -> ProcessInstance:
 @transaction.atomic
 def complete_task(task_id: int, *, variables=None, user=None) -> Task:
     """Complete an open task; raise TaskNotOpen if someone completed or cancelled it first."""
-    instance_id = Task.objects.values_list("instance_id", flat=True).get(pk=task_id)
-    # Lock the instance before looking at the task: a concurrent completion either
-    # finished first (the task is no longer open) or waits for us.
-    ProcessInstance.objects.select_for_update().filter(pk=instance_id).first()
     task = Task.objects.get(pk=task_id)
-    if task.state != Task.State.OPEN:
-        raise TaskNotOpen(f"Task {task.pk} is already {task.state}.")
+
+    def still_open():
+        # Checked under the instance's lock: a concurrent completion either committed
+        # first (the task is no longer open) or waits for this one.
+        task.refresh_from_db(fields=["state"])
+        if task.state != Task.State.OPEN:
+            raise TaskNotOpen(f"Task {task.pk} is already {task.state}.")
+
     actor = user.get_username() if user else None
     run_command(
-        instance_id,
+        task.instance_id,
         lambda engine, state: engine.complete_task(
             state, task.token_id, dict(variables or {}), actor=actor
         ),
+        check=still_open,
     )
-    Task.objects.filter(pk=task.pk).update(completed_by=actor or "")
-    task.refresh_from_db()
-    return task
+    return Task.objects.select_related("definition").prefetch_related("candidates").get(pk=task.pk)
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from processes.access import may_work_on, visible_instances, visible_tasks
+from processes.access import held_by_someone_else, visible_instances, visible_tasks
 from processes.api.errors import ApiError, Conflict
 from processes.api.permissions import capability_required
 from processes.api.serializers import (
@@ -116,8 +116,8 @@ class TaskViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Gen
 
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        task = self.get_object()
-        if not may_work_on(request.user, task):
+        task = self.get_object()  # only tasks the caller may see
+        if held_by_someone_else(request.user, task):
             raise ApiError(f"Task {task.pk} is assigned to {task.assignee}.", code="not_assignee",
                            status_code=status.HTTP_403_FORBIDDEN)
         body = CompleteTaskSerializer(data=request.data)

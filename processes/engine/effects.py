@@ -41,6 +41,7 @@ class TaskCreated:
 class TaskClosed:
     token_id: int
     outcome: str  # "completed" | "cancelled"
+    actor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

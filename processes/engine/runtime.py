@@ -50,7 +50,7 @@ class Engine:
         run = Run(self.plan, state, self.clock(), actor)
         token = run.waiting_token(token_id, kinds=("userTask",))
         run.set_variables(variables or {})
-        run.emit(fx.TaskClosed(token.id, "completed"))
+        run.emit(fx.TaskClosed(token.id, "completed", actor))
         run.schedule(run.leave, token)
         return run.finish()
 

@@ -153,11 +153,11 @@ class _Writer:
         now = timezone.now()
         by_outcome = defaultdict(list)
         for effect in self.closed_tasks:
-            by_outcome[effect.outcome].append(effect.token_id)
-        for outcome, token_ids in by_outcome.items():
+            by_outcome[(effect.outcome, effect.actor or "")].append(effect.token_id)
+        for (outcome, actor), token_ids in by_outcome.items():
             Task.objects.filter(
                 instance=self.instance, token_id__in=token_ids, state=Task.State.OPEN
-            ).update(state=outcome, completed_at=now)
+            ).update(state=outcome, completed_at=now, completed_by=actor)
 
     def create_tasks(self) -> None:
         rows = Task.objects.bulk_create([task for task, _ in self.tasks])

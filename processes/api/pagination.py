@@ -1,0 +1,8 @@
+"""Pages of list results: ``?page=`` and ``?page_size=`` (up to 500), 50 by default."""
+
+from rest_framework.pagination import PageNumberPagination
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
