@@ -56,5 +56,11 @@ test-integration:
 clean:
 	rm -rf $(VENV) frontend/node_modules var/*.sqlite3* var/static
 
+# Figures go to docs/benchmarks.md. PostgreSQL (database baton_bench, created if missing) and
+# Redis as for the integration tests; each benchmark says what it measures.
 bench: install
-	DEBUG=true $(PY) -m bench.bpmn_import
+	DEBUG=false $(PY) -m bench.bpmn_import
+	DEBUG=false $(PY) -m bench.straight_through
+	DEBUG=false $(PY) -m bench.human_work
+	DEBUG=false $(PY) -m bench.timers
+	DEBUG=false $(PY) -m bench.growth
