@@ -14,6 +14,7 @@ class HistoryEvent:
     event: str  # "started", or how the activity ended: "completed", "cancelled", "error"
     timestamp: datetime
     actor: str
+    variables: dict | None = None  # on an end: the variables the activity set
 
 
 def history_events(instance) -> list[HistoryEvent]:
@@ -25,5 +26,5 @@ def history_events(instance) -> list[HistoryEvent]:
         if row.ended_at is not None:
             events.append((row.ended_at, row.seq, 1, HistoryEvent(
                 row.element_id, row.element_type, row.element_name, row.outcome or "completed",
-                row.ended_at, row.actor)))
+                row.ended_at, row.actor, row.variables)))
     return [event for *_, event in sorted(events, key=lambda e: e[:3])]

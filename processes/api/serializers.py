@@ -108,6 +108,7 @@ class HistoryEventSerializer(serializers.Serializer):
     event = serializers.CharField()
     timestamp = serializers.DateTimeField()
     actor = serializers.CharField(allow_blank=True)
+    variables = serializers.DictField(allow_null=True, help_text="On an end: the variables the activity set.")
 
 
 class TaskSerializer(serializers.ModelSerializer):

@@ -77,6 +77,7 @@ class IncidentResolved:
 @dataclass(frozen=True, slots=True)
 class VariablesChanged:
     changes: dict
+    activity_seq: int | None = None  # the activity instance that set them
 
 
 @dataclass(frozen=True, slots=True)

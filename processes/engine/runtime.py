@@ -49,7 +49,7 @@ class Engine:
         """Complete the user task a token waits at, with the variables the form submitted."""
         run = Run(self.plan, state, self.clock(), actor)
         token = run.waiting_token(token_id, kinds=("userTask",))
-        run.set_variables(variables or {})
+        run.set_variables(variables or {}, token)
         run.emit(fx.TaskClosed(token.id, "completed", actor))
         run.schedule(run.leave, token)
         return run.finish()
@@ -58,7 +58,7 @@ class Engine:
         """A service task's work is done: store its result and move on."""
         run = Run(self.plan, state, self.clock(), None)
         token = run.waiting_token(token_id)
-        run.set_variables(variables or {})
+        run.set_variables(variables or {}, token)
         run.schedule(run.leave, token)
         return run.finish()
 
@@ -246,10 +246,11 @@ class Run:
 
     # Data
 
-    def set_variables(self, changes: dict) -> None:
+    def set_variables(self, changes: dict, token: Token | None = None) -> None:
+        """Change variables; the history keeps the changes on ``token``'s activity instance."""
         if changes:
             self.state.variables.update(changes)
-            self.emit(fx.VariablesChanged(dict(changes)))
+            self.emit(fx.VariablesChanged(dict(changes), token.activity_seq if token else None))
 
     def evaluate(self, expression, node: FlowNode):
         """Evaluate a compiled expression; a run-time error becomes an incident at ``node``."""

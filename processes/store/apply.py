@@ -8,7 +8,12 @@ from django.utils import timezone
 
 from processes.engine import effects as fx
 from processes.jobs.queue import enqueue
-from processes.store.rows import end_activities, insert_activities, insert_instance
+from processes.store.rows import (
+    end_activities,
+    insert_activities,
+    insert_instance,
+    record_variables,
+)
 from processes.models import (
     Incident,
     Job,
@@ -57,11 +62,12 @@ class _Writer:
         self.cancelled_jobs: list[fx.JobCancelled] = []
         self.incidents: list[Incident] = []
         self.resolved: list[int] = []
+        self.changed: dict[int, dict] = defaultdict(dict)  # variables set, by activity seq
 
     def add(self, effect) -> None:
         match effect:
             case fx.ActivityStarted():
-                self.started[effect.seq] = [effect, None]
+                self.started[effect.seq] = [effect, None, None]
             case fx.ActivityEnded():
                 pair = self.started.get(effect.seq)
                 if pair is None:
@@ -84,6 +90,11 @@ class _Writer:
                 ))
             case fx.IncidentResolved():
                 self.resolved.append(effect.token_id)
+            case fx.VariablesChanged(activity_seq=seq) if seq is not None:
+                if seq in self.started:
+                    self.started[seq][2] = {**(self.started[seq][2] or {}), **effect.changes}
+                else:
+                    self.changed[seq].update(effect.changes)
 
     def task_row(self, effect) -> Task:
         return Task(
@@ -125,6 +136,8 @@ class _Writer:
             insert_activities(instance, list(self.started.values()))
         for (ended_at, outcome, actor), seqs in self.group_ended().items():
             end_activities(instance, seqs, ended_at, outcome, actor)
+        for seq, changes in self.changed.items():
+            record_variables(instance, seq, changes)
         if self.closed_tasks:
             self.close_tasks()
         if self.tasks:

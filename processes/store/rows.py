@@ -24,14 +24,14 @@ INSTANCE_COLUMNS = (
 # Every column but instance_id, which comes first.
 ACTIVITY_COLUMNS = (
     "definition_id", "seq", "scope_seq", "token_id", "element_id", "element_type",
-    "element_name", "started_at", "ended_at", "outcome", "actor",
+    "element_name", "started_at", "ended_at", "outcome", "actor", "variables",
 )
 
 
 def insert_instance(instance: ProcessInstance, started) -> None:
     """INSERT a new instance and its first history rows; set the instance's key.
 
-    ``started`` holds ``(ActivityStarted, ActivityEnded | None)`` pairs.
+    ``started`` holds ``(ActivityStarted, ActivityEnded | None, variables set | None)``.
     """
     if connection.vendor == "postgresql" and started:
         _insert_together(instance, started)
@@ -109,6 +109,16 @@ def end_activities(instance: ProcessInstance, seqs, ended_at, outcome: str, acto
         )
 
 
+def record_variables(instance: ProcessInstance, seq: int, changes: dict) -> None:
+    """Keep on an earlier activity instance the variables it set now (a form, a result)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_quote(ActivityInstance._meta.db_table)} SET variables = %s"
+            " WHERE instance_id = %s AND seq = %s",
+            [json.dumps(changes, cls=DjangoJSONEncoder), instance.pk, seq],
+        )
+
+
 def _moment(value):
     """Read a datetime column as the ORM would (SQLite hands back text)."""
     field = ProcessInstance._meta.get_field("started_at")
@@ -123,7 +133,7 @@ def _json(value):
 
 
 def insert_activities(instance: ProcessInstance, started) -> None:
-    """INSERT one history row per ``(ActivityStarted, ActivityEnded | None)`` pair."""
+    """INSERT one history row per ``(ActivityStarted, ActivityEnded | None, changes)``."""
     params = []
     for row in _activity_rows(instance, started):
         params += [instance.pk, *row]
@@ -174,12 +184,13 @@ def _instance_params(instance: ProcessInstance) -> list:
 
 def _activity_rows(instance: ProcessInstance, started):
     when = connection.ops.adapt_datetimefield_value
-    for begin, end in started:
+    for begin, end, changes in started:
         yield [
             instance.definition_id, begin.seq, begin.scope_seq, begin.token_id,
             begin.element_id, begin.element_type, begin.element_name or "",
             when(begin.started_at), when(end.ended_at) if end else None,
             end.outcome if end else "", (end.actor or "") if end else "",
+            json.dumps(changes, cls=DjangoJSONEncoder) if changes else None,
         ]
 
 

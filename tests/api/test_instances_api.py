@@ -66,7 +66,9 @@ def test_an_employee_claims_and_completes_the_task_and_the_instance_ends(api_for
     ended = [(e["element_id"], e["event"]) for e in history if e["event"] != "started"]
     assert ended == [("start", "completed"), ("review", "completed"), ("decide", "completed"),
                      ("approved_end", "completed")]
-    assert next(e for e in history if e["element_id"] == "review" and e["event"] == "completed")["actor"] == "emma"
+    review = next(e for e in history if e["element_id"] == "review" and e["event"] == "completed")
+    assert review["actor"] == "emma"
+    assert review["variables"] == {"approved": True, "amount": 12}, "the history keeps who set what"
 
 
 def test_invalid_form_data_is_a_400_naming_the_field(api_for, employee, approval):

@@ -183,3 +183,14 @@ def test_an_activity_short_of_its_start_quantity_never_starts():
     )
     assert "a" not in run.completed() and run.state.status == "active"
     assert [t.state for t in run.state.tokens.values()] == ["gathering"]
+
+
+def test_each_variable_change_is_kept_on_the_activity_that_made_it():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "calc") + '<scriptTask id="calc"><script>total = amount * 2</script></scriptTask>'
+        + flow("calc", "check") + '<userTask id="check"/>' + flow("check", "e") + '<endEvent id="e"/>',
+        {"amount": 4},
+    )
+    run.complete("check", {"ok": True})
+    changes = {run.names[e.activity_seq]: e.changes for e in run.of(fx.VariablesChanged)}
+    assert changes == {"s": {"amount": 4}, "calc": {"total": 8}, "check": {"ok": True}}

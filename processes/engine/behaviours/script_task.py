@@ -19,5 +19,5 @@ class ScriptTask(Behaviour):
             changes = self.script.run(run.state.variables, now=run.now)
         except ExpressionError as error:
             raise StepFailed(f"Script task '{self.node.id}': {error}") from None
-        run.set_variables(changes)
+        run.set_variables(changes, token)
         run.leave(token)
