@@ -13,7 +13,7 @@ from processes.engine.errors import EngineError
 from processes.engine.runtime import Engine
 from processes.engine.state import InstanceState
 from processes.models import Incident, Job, ProcessInstance, Task
-from processes.store.apply import apply_effects, end_if_finished, save_state
+from processes.store.apply import apply_effects, end_if_finished, save_new_instance, save_state
 from processes.store.compiled import definitions_of, process_for
 from processes.store.rows import lock_instance, update_instance
 
@@ -58,9 +58,7 @@ def start_instance(definition, *, variables=None, business_key="", user=None) ->
         started_at=timezone.now(),
     )
     save_state(instance, result.state)
-    with transaction.atomic():
-        end_if_finished(instance, result.effects)
-        apply_effects(instance, result.effects)
+    save_new_instance(instance, result.effects)
     return instance
 
 
