@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= $${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
 TEST_BROKER_URL ?= $${CELERY_BROKER_URL:-redis://127.0.0.1:6379/15}
 PYTEST := $(PY) -m pytest
 
-.PHONY: run install test test-sqlite test-integration browser bench clean
+.PHONY: run install test test-sqlite test-integration browser bench conformance clean
 
 run: install
 	$(RUN_ENV) $(PY) manage.py migrate --no-input
@@ -53,6 +53,11 @@ test-integration:
 	  echo "PostgreSQL or Redis not reachable: integration suite skipped (it is required in CI)."; \
 	fi
 
+# The betsy execution suite alone; rewrites its section of docs/conformance.md.
+conformance: install
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(PYTEST) tests/conformance -q
+	$(PY) -m tests.conformance.betsy_report --write
+
 clean:
 	rm -rf $(VENV) frontend/node_modules var/*.sqlite3* var/static
 
@@ -64,3 +69,4 @@ bench: install
 	DEBUG=false $(PY) -m bench.human_work
 	DEBUG=false $(PY) -m bench.timers
 	DEBUG=false $(PY) -m bench.growth
+	DEBUG=false $(PY) -m bench.multi_instance

@@ -12,6 +12,7 @@ from processes.bpmn.layout import layout
 from processes.bpmn.render import diagrams
 from processes.bpmn.writer import to_bytes
 from processes.models import Deployment, ProcessDefinition
+from processes.timer_starts import schedule_timer_starts
 
 
 @dataclass
@@ -68,6 +69,7 @@ def _store(data, checksum, laid_out, warnings, definitions, name, user) -> Deplo
                 is_executable=process.is_executable,
             )
         )
+    schedule_timer_starts(created)
     return DeployResult(deployment, created, warnings, True)
 
 

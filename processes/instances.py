@@ -35,11 +35,23 @@ class InstanceNotActive(InstanceError):
 
 
 def engine_for(definition) -> Engine:
-    return Engine(process_for(definition), clock=timezone.now)
+    return _engine(definition.deployment_id, definition.key)
 
 
-def start_instance(definition, *, variables=None, business_key="", user=None) -> ProcessInstance:
-    """Start an instance of ``definition`` and run it until it waits or ends."""
+def _engine(deployment_id: int, key: str) -> Engine:
+    """The engine for one process of a deployment, with the file's errors, messages, signals."""
+    definitions = definitions_of(deployment_id)
+    return Engine(definitions.processes[key], clock=timezone.now, definitions=definitions)
+
+
+def start_instance(
+    definition, *, variables=None, business_key="", user=None, start_event=None
+) -> ProcessInstance:
+    """Start an instance of ``definition`` and run it until it waits or ends.
+
+    ``start_event`` names the start event, for a message or signal start; by default the
+    instance starts at the none start event.
+    """
     if not definition.is_executable:
         raise NotStartable(f"{definition} is not executable (isExecutable is false).")
     if definition.suspended:
@@ -47,7 +59,8 @@ def start_instance(definition, *, variables=None, business_key="", user=None) ->
     actor = user.get_username() if user else None
     try:
         result = engine_for(definition).start(
-            dict(variables or {}), actor=actor, business_key=business_key or None
+            dict(variables or {}), actor=actor, business_key=business_key or None,
+            start_event_id=start_event,
         )
     except EngineError as error:  # e.g. an element this engine cannot run yet
         raise NotStartable(f"{definition} cannot start: {error}") from None
@@ -78,8 +91,7 @@ def run_command(instance_id: int, command, check=None) -> ProcessInstance:
         {"tokens": instance.tokens, "variables": instance.variables,
          "next_seq": instance.next_seq, "status": instance.state}
     )
-    engine = Engine(definitions_of(deployment_id).processes[key], clock=timezone.now)
-    result = command(engine, state)
+    result = command(_engine(deployment_id, key), state)
     save_state(instance, result.state)
     end_if_finished(instance, result.effects)
     instance.version += 1

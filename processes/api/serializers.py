@@ -3,6 +3,7 @@ from django.template.defaultfilters import filesizeformat
 from rest_framework import serializers
 
 from processes.models import Incident, ProcessDefinition, ProcessInstance, Task, TaskCandidate
+from processes.waiting import waiting_for
 
 
 class DefinitionSerializer(serializers.ModelSerializer):
@@ -68,14 +69,24 @@ class InstanceSerializer(serializers.ModelSerializer):
     definition = DefinitionRefSerializer(read_only=True)
     active_elements = serializers.SerializerMethodField()
     incidents = serializers.SerializerMethodField()
+    waiting_for = serializers.SerializerMethodField(
+        help_text="What the instance waits for: each with element_id, kind (task, timer, "
+        "message, signal, service, external, continuation) and name or due_at where known."
+    )
 
     class Meta:
         model = ProcessInstance
         fields = ["id", "definition", "business_key", "state", "variables", "active_elements",
-                  "incidents", "started_at", "ended_at", "version"]
+                  "waiting_for", "incidents", "started_at", "ended_at", "version"]
 
     def get_active_elements(self, instance) -> list[str]:
         return list(dict.fromkeys(token["element_id"] for token in instance.tokens))
+
+    def get_waiting_for(self, instance) -> list[dict]:
+        return [
+            {**wait, "due_at": wait["due_at"].isoformat()} if wait.get("due_at") else wait
+            for wait in waiting_for(instance)
+        ]
 
     def get_incidents(self, instance) -> list[dict]:
         open_incidents = instance.incidents.filter(resolved_at__isnull=True).order_by("pk")
@@ -131,3 +142,23 @@ class TaskSerializer(serializers.ModelSerializer):
 
 class CompleteTaskSerializer(serializers.Serializer):
     variables = serializers.DictField(required=False, default=dict)
+
+
+class MessageSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    business_key = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
+    correlation_keys = serializers.DictField(required=False, default=dict,
+                                             help_text="Variables the instance must have, with these values.")
+    variables = serializers.DictField(required=False, default=dict)
+    all = serializers.BooleanField(required=False, default=False,
+                                   help_text="Deliver to every matching instance, not only the first.")
+
+
+class SignalSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    variables = serializers.DictField(required=False, default=dict)
+
+
+class DeliveredSerializer(serializers.Serializer):
+    instances = serializers.ListField(child=serializers.IntegerField(),
+                                      help_text="Ids of the instances reached or started.")

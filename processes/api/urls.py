@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from processes.api import deployments, runtime
+from processes.api import deployments, events, runtime
 
 router = SimpleRouter()
 # Accept paths with and without the trailing slash (".../xml" and ".../diagram.svg" have none).
@@ -13,5 +13,7 @@ router.register("incidents", runtime.IncidentViewSet, basename="api-incident")
 
 urlpatterns = [
     path("deployments/", deployments.DeploymentCreate.as_view(), name="api-deployments"),
+    path("messages/", events.MessageCreate.as_view(), name="api-messages"),
+    path("signals/", events.SignalCreate.as_view(), name="api-signals"),
     path("", include(router.urls)),
 ]

@@ -84,3 +84,46 @@ class VariablesChanged:
 class InstanceEnded:
     outcome: str  # "completed" | "cancelled"
     ended_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionOpened:
+    """A token waits for a message or signal ``name`` at ``element_id``."""
+
+    kind: str  # "message" | "signal"
+    name: str
+    token_id: int
+    element_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionClosed:
+    token_id: int
+    element_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignalThrown:
+    """A signal for every other instance waiting for it (this one was served already)."""
+
+    name: str
+    variables: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageSent:
+    """A message for another instance of the same deployment, or one it starts."""
+
+    name: str
+    business_key: str | None = None
+    variables: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationUncaught:
+    """An escalation no boundary or event subprocess caught: recorded, the flow goes on."""
+
+    token_id: int
+    activity_seq: int | None
+    element_id: str
+    code: str | None

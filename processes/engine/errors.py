@@ -14,7 +14,8 @@ class UnsupportedElement(EngineError):
 
     def __init__(self, element_id: str, kind: str):
         self.element_id = element_id
-        super().__init__(f"'{element_id}' is a {kind}, which this engine cannot run.")
+        article = "an" if kind[:1].lower() in "aeiou" else "a"
+        super().__init__(f"'{element_id}' is {article} {kind}, which this engine cannot run.")
 
 
 class StepFailed(EngineError):

@@ -15,6 +15,7 @@ class ProcessPlan:
         self.process = process
         self.nodes = process.nodes
         self.flows = process.flows
+        self.definitions = definitions
         self.error_codes = {
             error_id: error.code for error_id, error in (definitions.errors if definitions else {}).items()
         }
@@ -38,6 +39,43 @@ class ProcessPlan:
         for definition in node.event_definitions:
             if definition.kind == "error" and definition.ref:
                 return self.error_codes.get(definition.ref)
+        return None
+
+    def escalation_code(self, node: FlowNode) -> str | None:
+        """Return the escalation code a node throws or catches (None: catch-all, or none)."""
+        return self._root_value(node, "escalation", "escalations", "code")
+
+    def event_name(self, node: FlowNode, kind: str) -> str | None:
+        """Return the name of the message or signal a node waits for or throws.
+
+        A receive or send task names its message with ``messageRef``; an event with its
+        event definition. Without a declared name the referenced id stands for it.
+        """
+        if kind == "message" and node.message_ref:
+            return self._declared_name("messages", node.message_ref)
+        return self._root_value(node, kind, kind + "s", "name")
+
+    def _root_value(self, node: FlowNode, kind: str, table: str, attribute: str) -> str | None:
+        for definition in node.event_definitions:
+            if definition.kind == kind and definition.ref:
+                if attribute == "name":
+                    return self._declared_name(table, definition.ref)
+                root = getattr(self.definitions, table, {}).get(definition.ref) if self.definitions else None
+                return getattr(root, attribute, None) if root else None
+        return None
+
+    def _declared_name(self, table: str, ref: str) -> str:
+        root = getattr(self.definitions, table, {}).get(ref) if self.definitions else None
+        return (root.name if root and root.name else ref)
+
+    def link_target(self, node: FlowNode) -> FlowNode | None:
+        """Return the link catch event a link throw event jumps to: same name, same scope."""
+        name = next((d.link_name for d in node.event_definitions if d.kind == "link"), None)
+        for other in self.nodes.values():
+            if other.kind == "intermediateCatchEvent" and other.scope == node.scope and any(
+                d.kind == "link" and d.link_name == name for d in other.event_definitions
+            ):
+                return other
         return None
 
     def reaches(self, source: str, target: str) -> bool:

@@ -6,7 +6,7 @@ than called recursively, so a loop that runs a thousand times needs no deep stac
 """
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +14,7 @@ from processes.bpmn.model import Definitions, FlowNode, Process
 from processes.engine import effects as fx
 from processes.engine.errors import EngineError, NotWaiting, StepFailed
 from processes.engine.expressions import ExpressionError
+from processes.engine.behaviours.waits import close_wait, open_wait
 from processes.engine.plan import ProcessPlan, plan_for
 from processes.engine.state import InstanceState, Token
 
@@ -73,17 +74,17 @@ class Engine:
             run.schedule(run.execute, token)
         return run.finish()
 
-    def fire_timer(self, state, token_id, element_id) -> Result:
-        """A timer is due: an intermediate timer the token waits at, or a boundary timer."""
+    def trigger(self, state, token_id, element_id, variables=None) -> Result:
+        """An event a token waits for happened: a timer fell due, a message or signal came.
+
+        ``element_id`` is the event: the catch event the token waits at, one of the events
+        after the event-based gateway it waits at, or a boundary event of its activity.
+        """
         run = Run(self.plan, state, self.clock(), None)
         token = state.tokens.get(token_id)
         if token is None:
-            raise NotWaiting(f"Token {token_id} is gone: the timer {element_id} no longer applies.")
-        if element_id == token.element_id:
-            run.waiting_token(token_id)
-            run.schedule(run.leave, token)
-        else:
-            run.schedule(run.trigger_boundary, token, self.plan.nodes[element_id])
+            raise NotWaiting(f"Token {token_id} is gone: the event {element_id} no longer applies.")
+        run.deliver(token, self.plan.nodes[element_id], variables or {})
         return run.finish()
 
     def throw_error(self, state, token_id, error_code, message=None) -> Result:
@@ -180,16 +181,21 @@ class Run:
     def leave(self, token: Token) -> None:
         self.behaviour(token).leave(self, token)
 
-    def start_activity(self, token: Token) -> None:
+    def start_activity(self, token: Token, element_type: str | None = None) -> None:
+        """Start an activity instance; ``element_type`` (else the node's kind) marks a loop body."""
         node = self.plan.nodes[token.element_id]
         token.activity_seq = self.state.take_seq()
         scope = self.state.tokens.get(token.scope_id)
         self.emit(fx.ActivityStarted(
-            token.activity_seq, node.id, node.kind, node.name,
+            token.activity_seq, node.id, element_type or node.kind, node.name,
             scope.activity_seq if scope else None, token.id, self.now,
         ))
+        if self.state.loop_body(token) is not None:
+            return  # the boundary events of a loop wait on its body, not on each instance
         for boundary in self.plan.boundary_events(node.id, "timer"):
             self.schedule_boundary_timer(token, boundary, self.timer_due(boundary), 0)
+        for boundary in self.event_boundaries(node.id):
+            open_wait(self, token, boundary)
 
     def end_activity(self, token: Token, outcome: str = "completed", actor: str | None = None) -> None:
         seq = token.activity_seq
@@ -198,8 +204,16 @@ class Run:
         self.ended.add(seq)
         token.local.pop("cycles", None)
         self.emit(fx.ActivityEnded(seq, self.now, outcome, actor))
+        if self.state.loop_body(token) is not None:
+            return
         for boundary in self.plan.boundary_events(token.element_id, "timer"):
             self.emit(fx.JobCancelled(token.id, boundary.id))
+        for boundary in self.event_boundaries(token.element_id):
+            close_wait(self, token, boundary)
+
+    def event_boundaries(self, activity_id: str) -> list[FlowNode]:
+        """The message and signal boundary events of an activity: they wait as subscriptions."""
+        return self.plan.boundary_events(activity_id, "message") + self.plan.boundary_events(activity_id, "signal")
 
     def take(self, token: Token, flow_ids) -> None:
         """Move ``token`` along the first flow and new tokens along the others."""
@@ -224,10 +238,15 @@ class Run:
             scope.state = "active"
             self.schedule(self.leave, scope)
 
-    def cancel_token(self, token: Token, outcome: str = "cancelled") -> None:
-        """Cancel a token and, first, everything inside the subprocess it owns."""
-        for child in self.state.children(token.id):
-            self.cancel_token(child, outcome)
+    def cancel_token(self, token: Token, outcome: str = "cancelled", inside=None) -> None:
+        """Cancel a token and, first, everything inside the subprocess or loop it owns.
+
+        ``inside`` (``state.by_scope()``) is gathered once for the whole cancellation, so
+        that cancelling a thousand instances never looks through every token a thousand times.
+        """
+        inside = self.state.by_scope() if inside is None else inside
+        for child in inside.get(token.id, ()):
+            self.cancel_token(child, outcome, inside)
         self.behaviour(token).cancel(self, token, outcome)
         self.state.tokens.pop(token.id, None)
 
@@ -247,15 +266,31 @@ class Run:
     # Data
 
     def set_variables(self, changes: dict, token: Token | None = None) -> None:
-        """Change variables; the history keeps the changes on ``token``'s activity instance."""
+        """Change variables; the history keeps the changes on ``token``'s activity instance.
+
+        A variable local to a loop instance ``token`` is in (its element, ``loopCounter``)
+        changes there; any other is the instance's, as in Camunda.
+        """
         if changes:
-            self.state.variables.update(changes)
+            layers = self.state.local_variables(token)
+            for name, value in changes.items():
+                holder = next((layer for layer in layers if name in layer), self.state.variables)
+                holder[name] = value
             self.emit(fx.VariablesChanged(dict(changes), token.activity_seq if token else None))
 
-    def evaluate(self, expression, node: FlowNode):
-        """Evaluate a compiled expression; a run-time error becomes an incident at ``node``."""
+    def variables_of(self, token: Token | None) -> Mapping:
+        """Return the variables ``token`` sees: a loop instance's own over the instance's."""
+        return self.state.variables_for(token)
+
+    def evaluate(self, expression, node: FlowNode, variables: Mapping | None = None):
+        """Evaluate a compiled expression; a run-time error becomes an incident at ``node``.
+
+        ``variables`` are what it sees (``variables_of`` a token); the instance's by default.
+        """
         try:
-            return expression.evaluate(self.state.variables, now=self.now)
+            return expression.evaluate(
+                self.state.variables if variables is None else variables, now=self.now
+            )
         except ExpressionError as error:
             raise StepFailed(f"{node.kind} '{node.id}': {error}") from None
 
@@ -318,10 +353,12 @@ class Run:
         where = f": {message}" if message else ""
         self.fail(token, f"Uncaught BPMN error {code or '(no code)'} thrown at '{token.element_id}'{where}.")
 
-    def catching_boundary(self, activity_id: str, code: str | None) -> FlowNode | None:
+    def catching_boundary(self, activity_id: str, code: str | None, kind: str = "error") -> FlowNode | None:
+        """The boundary event catching ``code``: the one with that code, else a catch-all."""
         catch_all = None
-        for boundary in self.plan.boundary_events(activity_id, "error"):
-            caught = self.plan.error_code(boundary)
+        code_of = self.plan.error_code if kind == "error" else self.plan.escalation_code
+        for boundary in self.plan.boundary_events(activity_id, kind):
+            caught = code_of(boundary)
             if caught is not None and caught == code:
                 return boundary
             if caught is None and catch_all is None:
@@ -330,13 +367,72 @@ class Run:
 
     def trigger_boundary(self, token: Token, boundary: FlowNode) -> None:
         """A boundary event fired on the activity ``token`` is in."""
+        token = self.state.loop_body(token) or token  # a loop's boundary events are its body's
         if boundary.cancel_activity:
             self.interrupt(token, boundary, "cancelled")
         else:
             self.enter(self.new_token(boundary.id, token.scope_id), boundary.id)
             self.repeat_cycle(token, boundary)
+            if boundary.trigger in ("message", "signal"):
+                open_wait(self, token, boundary)  # the delivery used it up; it may come again
+
+    def deliver(self, token: Token, event: FlowNode, variables: dict) -> None:
+        """The event ``event`` that ``token`` waits for happened, bringing ``variables``."""
+        at = self.plan.nodes[token.element_id]
+        if event.id == token.element_id:
+            self.waiting_token(token.id)
+            self.set_variables(variables, token)
+            self.schedule(self.leave, token)
+        elif at.kind == "eventBasedGateway":
+            self.waiting_token(token.id)
+            self.set_variables(variables)
+            self.schedule(self.behaviour(token).choose, self, token, event)
+        elif event.id in at.boundary_events:
+            self.set_variables(variables)
+            self.trigger_boundary(token, event)  # at once: it may interrupt the thrower too
+        else:
+            raise NotWaiting(f"Token {token.id} does not wait for {event.id}.")
+
+    def broadcast_signal(self, name: str) -> None:
+        """Deliver a signal thrown in this instance to everything here waiting for it."""
+        for token in list(self.state.tokens.values()):
+            for event in self.signal_waits(token, name):
+                if self.state.tokens.get(token.id) is token:  # not ended by an earlier catch
+                    self.deliver(token, event, {})
+
+    def signal_waits(self, token: Token, name: str) -> list[FlowNode]:
+        at = self.plan.nodes[token.element_id]
+        if token.state == "waiting" and at.kind == "eventBasedGateway":
+            candidates = [self.plan.nodes[self.plan.flows[f].target] for f in at.outgoing]
+        elif token.state == "waiting" and at.kind == "intermediateCatchEvent":
+            candidates = [at]
+        elif (token.activity_seq is not None and token.state in ("waiting", "scope", "failed")
+              and self.state.loop_body(token) is None):  # a loop's boundaries are its body's
+            candidates = [self.plan.nodes[b] for b in at.boundary_events]
+        else:
+            return []
+        return [
+            event for event in candidates
+            if event.trigger == "signal" and self.plan.event_name(event, "signal") == name
+        ]
+
+    def throw_escalation(self, token: Token, code: str | None) -> None:
+        """Escalate to the nearest enclosing subprocess with a boundary event catching ``code``.
+
+        Interrupting, that subprocess ends (with the thrower); non-interrupting, a token
+        leaves by the boundary event and the thrower goes on. Uncaught, it is recorded.
+        """
+        holder = self.state.tokens.get(token.scope_id)
+        while holder is not None:
+            boundary = self.catching_boundary(holder.element_id, code, "escalation")
+            if boundary is not None:
+                self.trigger_boundary(holder, boundary)
+                return
+            holder = self.state.tokens.get(holder.scope_id)
+        self.emit(fx.EscalationUncaught(token.id, token.activity_seq, token.element_id, code))
 
     def interrupt(self, token: Token, boundary: FlowNode, outcome: str) -> None:
         """End the activity ``token`` is in and leave through ``boundary`` instead."""
+        token = self.state.loop_body(token) or token  # interrupting a loop ends all instances
         self.cancel_token(token, outcome)
         self.enter(self.new_token(boundary.id, token.scope_id), boundary.id)

@@ -1,5 +1,7 @@
 """The live state of one instance: its tokens and variables, never its history."""
 
+from collections import ChainMap, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -10,8 +12,10 @@ class Token:
     ``state`` is "active" (moving), "waiting" (at a wait state: a user task, a service
     task's job, a timer), "joined" (arrived at a join, waiting for the others), "gathering"
     (arrived at an activity whose startQuantity needs more tokens), "scope" (owns
-    an embedded subprocess whose tokens point at it through ``scope_id``) or "failed" (held
-    by an incident).
+    an embedded subprocess, or the instances of a loop or multi-instance activity, whose
+    tokens point at it through ``scope_id``) or "failed" (held by an incident).
+
+    ``local`` holds what the token alone needs, in JSON types only: it is saved as is.
     """
 
     id: int
@@ -43,6 +47,39 @@ class InstanceState:
 
     def children(self, scope_id: int | None) -> list[Token]:
         return [t for t in self.tokens.values() if t.scope_id == scope_id]
+
+    def by_scope(self) -> dict[int | None, list[Token]]:
+        """Group the tokens by the scope they are in, to walk many scopes in one pass."""
+        grouped = defaultdict(list)
+        for token in self.tokens.values():
+            grouped[token.scope_id].append(token)
+        return grouped
+
+    def loop_body(self, token: Token) -> Token | None:
+        """Return the body token if ``token`` runs one instance of a loop or multi-instance.
+
+        An instance is a child of its body at the same element; no other token is.
+        """
+        scope = self.tokens.get(token.scope_id)
+        return scope if scope is not None and scope.element_id == token.element_id else None
+
+    def local_variables(self, token: Token | None) -> list[dict]:
+        """Return the local variables of ``token`` and its scopes, innermost first.
+
+        Loop and multi-instance instances keep theirs (``loopCounter``, the element
+        variable) in ``local["variables"]``; every other variable is the instance's.
+        """
+        layers = []
+        while token is not None:
+            if "variables" in token.local:
+                layers.append(token.local["variables"])
+            token = self.tokens.get(token.scope_id)
+        return layers
+
+    def variables_for(self, token: Token | None) -> Mapping:
+        """Return the variables ``token`` sees: local ones over the instance's."""
+        layers = self.local_variables(token)
+        return ChainMap(*layers, self.variables) if layers else self.variables
 
     def to_json(self) -> dict:
         return {

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from processes.connectors import BpmnErrorRaised, ServiceContext, run_service
+from processes.engine.state import InstanceState
 from processes.instances import run_command
 from processes.jobs.registry import register
 from processes.models import ProcessInstance
@@ -27,10 +28,17 @@ def call_service(job):
         idempotency_key=f"{job.pk}-{job.attempts}",
         now=timezone.now(),
     )
+    variables = variables_seen(instance, job.token_id)
     try:
-        return ("completed", run_service(node.properties.implementation, instance.variables, context))
+        return ("completed", run_service(node.properties.implementation, variables, context))
     except BpmnErrorRaised as error:
         return ("error", error.code, error.message)
+
+
+def variables_seen(instance, token_id) -> dict:
+    """Return the variables the job's token sees: a multi-instance item over the instance's."""
+    state = InstanceState.from_json({"tokens": instance.tokens, "variables": instance.variables})
+    return dict(state.variables_for(state.tokens.get(token_id)))
 
 
 def finish_service(job, performed):
@@ -48,7 +56,7 @@ def finish_service(job, performed):
 def fire_timer(job, performed):
     run_command(
         job.instance_id,
-        lambda engine, state: engine.fire_timer(state, job.token_id, job.element_id),
+        lambda engine, state: engine.trigger(state, job.token_id, job.element_id),
     )
 
 
@@ -67,6 +75,33 @@ def open_incident(job, error: str):
         )
 
 
+def deliver_message(job, performed):
+    """A message thrown in an instance: to a waiting instance of the same deployment."""
+    from processes.events import NothingWaits, correlate_message
+
+    payload = job.payload
+    sender = (ProcessInstance.objects.filter(pk=payload["sender"])
+              .values_list("definition__deployment_id", flat=True).first())
+    try:
+        correlate_message(payload["name"], business_key=payload.get("business_key") or "",
+                          variables=payload.get("variables"), deployment_id=sender)
+    except NothingWaits:
+        if payload.get("business_key"):  # the receiver may not share the sender's key
+            correlate_message(payload["name"], variables=payload.get("variables"), deployment_id=sender)
+        else:
+            raise
+
+
+def deliver_signal(job, performed):
+    """A signal thrown in an instance: to every other instance waiting for it."""
+    from processes.events import broadcast_signal
+
+    broadcast_signal(job.payload["name"], variables=job.payload.get("variables"),
+                     sender=job.payload.get("sender"))
+
+
 register("engine.service", perform=call_service, commit=finish_service, on_exhausted=open_incident)
 register("engine.timer", commit=fire_timer, on_exhausted=open_incident)
 register("engine.continue", commit=continue_token, on_exhausted=open_incident)
+register("engine.message", commit=deliver_message)
+register("engine.signal", commit=deliver_signal)

@@ -4,6 +4,7 @@ from processes.models.definitions import Deployment, ProcessDefinition
 from processes.models.jobs import Job, WorkerHeartbeat
 from processes.models.runtime import (
     ActivityInstance,
+    EventSubscription,
     Incident,
     ProcessInstance,
     Task,
@@ -13,6 +14,7 @@ from processes.models.runtime import (
 __all__ = [
     "ActivityInstance",
     "Deployment",
+    "EventSubscription",
     "Incident",
     "Job",
     "ProcessDefinition",

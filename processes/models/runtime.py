@@ -167,3 +167,31 @@ class Incident(models.Model):
 
     def __str__(self):
         return f"{self.element_id}: {self.message[:60]}"
+
+
+class EventSubscription(models.Model):
+    """A token waiting for a message or a signal: deliveries look for it here."""
+
+    class Kind(models.TextChoices):
+        MESSAGE = "message"
+        SIGNAL = "signal"
+
+    instance = models.ForeignKey(
+        ProcessInstance, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    token_id = models.PositiveIntegerField()
+    element_id = models.CharField(max_length=255)
+    kind = models.CharField(max_length=8, choices=Kind)
+    name = models.CharField(max_length=255)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "name"], name="subscription_name_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance", "token_id", "element_id"], name="subscription_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.name!r} at {self.element_id} of instance {self.instance_id}"

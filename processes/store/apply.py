@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from processes.engine import effects as fx
 from processes.jobs.queue import enqueue
+from processes.store.events import write_events
 from processes.store.rows import (
     end_activities,
     insert_activities,
@@ -83,6 +84,7 @@ class _Writer:
         self.incidents: list[Incident] = []
         self.resolved: list[int] = []
         self.changed: dict[int, dict] = defaultdict(dict)  # variables set, by activity seq
+        self.events: list = []  # subscriptions, messages and signals thrown, escalations
 
     def add(self, effect) -> None:
         match effect:
@@ -110,6 +112,11 @@ class _Writer:
                 ))
             case fx.IncidentResolved():
                 self.resolved.append(effect.token_id)
+            case (fx.SubscriptionOpened() | fx.SubscriptionClosed() | fx.MessageSent()
+                  | fx.SignalThrown() | fx.EscalationUncaught()):
+                self.events.append(effect)
+            case fx.InstanceEnded() if self.instance.pk is not None:
+                self.events.append(effect)  # withdraw what it still waited for
             case fx.VariablesChanged(activity_seq=seq) if seq is not None:
                 if seq in self.started:
                     self.started[seq][2] = {**(self.started[seq][2] or {}), **effect.changes}
@@ -153,7 +160,8 @@ class _Writer:
         return (
             connection.vendor == "postgresql" and self.instance.pk is None and bool(self.started)
             and not (self.ended or self.changed or self.closed_tasks or self.tasks
-                     or self.cancelled_jobs or self.jobs or self.resolved or self.incidents)
+                     or self.cancelled_jobs or self.jobs or self.resolved or self.incidents
+                     or self.events)
         )
 
     def flush(self) -> None:
@@ -183,6 +191,8 @@ class _Writer:
             ).update(resolved_at=timezone.now())
         if self.incidents:
             Incident.objects.bulk_create(self.incidents)
+        if self.events:
+            write_events(instance, self.events)
 
     def group_ended(self) -> dict:
         groups = defaultdict(list)

@@ -87,7 +87,8 @@ def update_instance(instance: ProcessInstance) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [
-            json.dumps(instance.tokens), json.dumps(instance.variables, cls=DjangoJSONEncoder),
+            json.dumps(instance.tokens, cls=DjangoJSONEncoder),
+            json.dumps(instance.variables, cls=DjangoJSONEncoder),
             instance.next_seq, instance.state,
             connection.ops.adapt_datetimefield_value(instance.ended_at), instance.version,
             instance.pk,
@@ -176,7 +177,8 @@ def _instance_params(instance: ProcessInstance) -> list:
     when = connection.ops.adapt_datetimefield_value
     return [
         instance.definition_id, instance.business_key, instance.state,
-        json.dumps(instance.variables, cls=DjangoJSONEncoder), json.dumps(instance.tokens),
+        json.dumps(instance.variables, cls=DjangoJSONEncoder),
+        json.dumps(instance.tokens, cls=DjangoJSONEncoder),
         instance.next_seq, instance.started_by_id, when(instance.started_at),
         when(instance.ended_at), instance.version,
     ]

@@ -3,7 +3,7 @@
 import pytest
 
 from processes.deployments import deploy
-from tests.samples import approval_process
+from tests.samples import HEADER, approval_process
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +132,15 @@ def test_cancelling_an_instance_cancels_its_task(api_for, employee, admin_user, 
     tasks = admin.get(f"/api/v1/tasks/?instance={instance['id']}").json()["results"]
     assert [t["state"] for t in tasks] == ["cancelled"]
     assert admin.post(f"/api/v1/instances/{instance['id']}/cancel/").status_code == 409
+
+
+def test_a_process_that_starts_only_by_timer_cannot_be_started_by_hand(api_for, employee):
+    xml = (
+        HEADER + '<process id="nightly" isExecutable="true"><startEvent id="tick">'
+        "<timerEventDefinition><timeDuration>PT1H</timeDuration></timerEventDefinition></startEvent>"
+        '<sequenceFlow id="f1" sourceRef="tick" targetRef="e"/><endEvent id="e"/></process></definitions>'
+    )
+    deploy(xml.encode(), name="nightly.bpmn")
+    response = api_for(employee).post("/api/v1/instances/", {"definition_key": "nightly"}, format="json")
+    assert response.status_code == 409
+    assert "no start event" in response.json()["error"]["message"]

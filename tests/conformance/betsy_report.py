@@ -1,16 +1,23 @@
-"""Print how the engine does on betsy's executable cases, beside the engines of SOSE 2015.
+"""Report how the engine does on betsy's executable cases, beside the engines of SOSE 2015.
 
-Run from the project root: ``python -m tests.conformance.betsy_report``. The comparison
-counts, as the paper's data does, a test as passed only if all its cases pass; a case we
+Run from the project root: ``python -m tests.conformance.betsy_report`` prints the report
+as Markdown; with ``--write`` it also replaces the betsy section of docs/conformance.md
+(between its ``betsy:start`` and ``betsy:end`` comments). ``make conformance`` does both.
+A test counts as passed only if all its cases pass, as in the paper's data; a case we
 report as unsupported counts as not passed.
 """
 
 import json
+import sys
 from collections import Counter, defaultdict
+from datetime import date
+from pathlib import Path
 
 from tests.conformance.betsy_runner import BETSY_DIR, GROUPS, entries, run_case
 
 STATUSES = ("passed", "unsupported", "failed", "error")
+DOC = Path(__file__).resolve().parents[2] / "docs" / "conformance.md"
+START, END = "<!-- betsy:start -->", "<!-- betsy:end -->"
 
 
 def run_all() -> dict[str, list]:
@@ -18,59 +25,90 @@ def run_all() -> dict[str, list]:
     return {entry["id"]: [run_case(entry, case) for case in entry["cases"]] for entry in entries()}
 
 
-def print_groups(results: dict[str, list]) -> None:
+def summary(results: dict[str, list]) -> str:
+    tests = [all(r.status == "passed" for r in rs) for rs in results.values()]
+    cases = [r.status == "passed" for rs in results.values() for r in rs]
+    return (f"betsy: {sum(tests)}/{len(tests)} tests, {sum(cases)}/{len(cases)} cases passed "
+            f"({date.today().isoformat()})")
+
+
+def groups_table(results: dict[str, list]) -> list[str]:
     counts = defaultdict(Counter)
     for entry in entries():
         for result in results[entry["id"]]:
             counts[entry["group"]][result.status] += 1
             counts["total"][result.status] += 1
-    print(f"{'group':<12}{'cases':>7}" + "".join(f"{status:>13}" for status in STATUSES))
+    lines = ["| group | cases | " + " | ".join(STATUSES) + " |", "|---" * (len(STATUSES) + 2) + "|"]
     for group in (*GROUPS, "total"):
         row = counts[group]
-        print(f"{group:<12}{row.total():>7}" + "".join(f"{row[status]:>13}" for status in STATUSES))
+        lines.append(f"| {group} | {row.total()} | " + " | ".join(str(row[s]) for s in STATUSES) + " |")
+    return lines
 
 
-def print_failures(results: dict[str, list]) -> None:
+def failures(results: dict[str, list]) -> list[str]:
+    lines = []
     for test_id, test_results in results.items():
         for number, result in enumerate(test_results, start=1):
             if result.status in ("failed", "error"):
-                print(f"  {test_id}-{number} {result.status}: {result.reason}")
+                lines.append(f"- `{test_id}-{number}` {result.status}: {result.reason}")
+    return lines or ["- none"]
 
 
-def print_comparison(results: dict[str, list]) -> None:
-    """Print tests passed (cases passed) per group of the 2014 suite, ours and theirs."""
+def unsupported(results: dict[str, list]) -> list[str]:
+    reasons = Counter()
+    for test_results in results.values():
+        for reason in {r.reason for r in test_results if r.status == "unsupported"}:
+            reasons[reason] += 1
+    return [f"- {count} tests: {reason}" for reason, count in reasons.most_common()] or ["- none"]
+
+
+def comparison(results: dict[str, list]) -> list[str]:
+    """Tests passed (cases passed) per group of the 2014 suite, ours and theirs."""
     published = json.loads((BETSY_DIR / "published_results_sose2015.json").read_text())
     engines = list(published["summary"])
     rows = defaultdict(lambda: defaultdict(Counter))
     for test in published["tests"]:
         ours = [result.status == "passed" for result in results[test["id"]]]
-        scores = {"baton": (all(ours), sum(ours), len(ours))}
+        scores = {"baton": (all(ours), sum(ours))}
         for engine in engines:
             outcome = test["results"][engine]
-            cases = outcome["cases"]
-            scores[engine] = (outcome["passed"], cases - outcome["failed_cases"], cases)
+            scores[engine] = (outcome["passed"], outcome["cases"] - outcome["failed_cases"])
         for group in (test["group"], "total"):
-            for engine, (passed, cases_passed, cases) in scores.items():
-                rows[group][engine].update(
-                    tests=1, tests_passed=passed, cases=cases, cases_passed=cases_passed
-                )
+            for engine, (passed, cases_passed) in scores.items():
+                rows[group][engine].update(tests=1, tests_passed=passed, cases_passed=cases_passed)
     names = ["baton", *engines]
-    print(f"{'group (tests)':<16}" + "".join(f"{name:>18}" for name in names))
+    lines = ["| group (tests) | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
     for group in [group for group in (*GROUPS, "total") if group in rows]:
         by_engine = rows[group]
-        label = f"{group} ({by_engine['baton']['tests']})"
         cells = [f"{by_engine[n]['tests_passed']} ({by_engine[n]['cases_passed']})" for n in names]
-        print(f"{label:<16}" + "".join(f"{cell:>18}" for cell in cells))
+        lines.append(f"| {group} ({by_engine['baton']['tests']}) | " + " | ".join(cells) + " |")
+    return lines
+
+
+def report(results: dict[str, list]) -> str:
+    return "\n".join([
+        summary(results), "",
+        "Cases by group:", "", *groups_table(results), "",
+        "Failing cases, with the reason:", "", *failures(results), "",
+        "Tests skipped because they use an element the engine refuses as not supported yet:", "",
+        *unsupported(results), "",
+        "On the 70 tests of the 2015 study (SOSE 2015): tests passed (cases passed), beside the "
+        "published results of that run:", "", *comparison(results),
+    ])
+
+
+def write(text: str) -> None:
+    doc = DOC.read_text()
+    before, rest = doc.split(START, 1)
+    _, after = rest.split(END, 1)
+    DOC.write_text(f"{before}{START}\n{text}\n{END}{after}")
 
 
 def main() -> None:
-    results = run_all()
-    print("betsy executable cases (enabled in betsy), run through Baton's engine\n")
-    print_groups(results)
-    print("\nFailed or crashed cases:")
-    print_failures(results)
-    print("\nSOSE 2015 suite: tests passed (cases passed), Baton now beside the 2014 run\n")
-    print_comparison(results)
+    text = report(run_all())
+    print(text)
+    if "--write" in sys.argv:
+        write(text)
 
 
 if __name__ == "__main__":

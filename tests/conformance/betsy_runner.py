@@ -135,6 +135,7 @@ class CaseRun:
                 self.engines(compile_definitions(parse_xml(data)))
             return "deploy_failure", ["ERROR_deployment"]
         engines = self.engines(definitions)
+        self.all_engines = engines
         for process_id in self.case.get("start_before", []):
             self.start(engines[process_id], {"trace": []})
         main = self.start(engines[self.entry["process_id"]], {**self.case["inputs"], "trace": []})
@@ -160,9 +161,36 @@ class CaseRun:
     def settle(self) -> None:
         """Run the instances until nothing more can happen before the horizon."""
         for _ in range(MAX_STEPS):
-            if not (any(instance.work() for instance in self.instances) or self.fire_next_timer()):
+            if not (any(instance.work() for instance in self.instances) or self.send_next_event()
+                    or self.fire_next_timer()):
                 return
         raise RuntimeError(f"The instances still move after {MAX_STEPS} steps.")
+
+    def send_next_event(self) -> bool:
+        """Deliver the next message or signal an instance threw, as the platform would."""
+        for sender in self.instances:
+            if sender.outbox:
+                event = sender.outbox.pop(0)
+                kind = "signal" if isinstance(event, fx.SignalThrown) else "message"
+                receivers = [i for i in self.instances if i is not sender and i.waits_for(kind, event.name)]
+                if kind == "message":
+                    receivers = receivers[:1]
+                for receiver in receivers:
+                    receiver.receive(kind, event.name)
+                if kind == "signal" or not receivers:
+                    self.start_by(kind, event.name)
+                return True
+        return False
+
+    def start_by(self, kind: str, name: str) -> None:
+        """Start every process whose start event waits for this message or signal."""
+        for engine in self.all_engines.values():
+            for start_id in engine.plan.process.start_events:
+                node = engine.plan.nodes[start_id]
+                if node.trigger == kind and engine.plan.event_name(node, kind) == name:
+                    instance = Instance(engine)
+                    self.instances.append(instance)
+                    instance.record(engine.start({"trace": []}, start_event_id=start_id))
 
     def fire_next_timer(self) -> bool:
         """Move the clock to the earliest timer due before the horizon and fire it."""
@@ -200,6 +228,19 @@ class Instance:
         self.jobs: dict[tuple[int, str], fx.JobScheduled] = {}
         self.tasks: dict[int, fx.TaskCreated] = {}
         self.incidents: dict[int, fx.IncidentOpened] = {}
+        self.subscriptions: dict[tuple[int, str], fx.SubscriptionOpened] = {}
+        self.outbox: list = []
+
+    def waits_for(self, kind: str, name: str) -> bool:
+        return any(s.kind == kind and s.name == name for s in self.subscriptions.values())
+
+    def receive(self, kind: str, name: str) -> None:
+        """Deliver to every wait for it (a message: the first one)."""
+        waits = [s for s in self.subscriptions.values() if s.kind == kind and s.name == name]
+        for wait in waits[:1] if kind == "message" else waits:
+            if (wait.token_id, wait.element_id) in self.subscriptions:
+                del self.subscriptions[wait.token_id, wait.element_id]
+                self.record(self.engine.trigger(self.state, wait.token_id, wait.element_id))
 
     def record(self, result) -> None:
         self.state = result.state
@@ -214,6 +255,12 @@ class Instance:
                 self.tasks.pop(effect.token_id, None)
             elif isinstance(effect, fx.IncidentOpened):
                 self.incidents[effect.token_id] = effect
+            elif isinstance(effect, fx.SubscriptionOpened):
+                self.subscriptions[effect.token_id, effect.element_id] = effect
+            elif isinstance(effect, fx.SubscriptionClosed):
+                self.subscriptions.pop((effect.token_id, effect.element_id), None)
+            elif isinstance(effect, (fx.MessageSent, fx.SignalThrown)):
+                self.outbox.append(effect)
 
     def work(self) -> bool:
         """Do what a worker or a person would do next, without waiting; return whether any."""
@@ -231,7 +278,7 @@ class Instance:
 
     def fire(self, job: fx.JobScheduled) -> None:
         del self.jobs[job.token_id, job.element_id]
-        self.record(self.engine.fire_timer(self.state, job.token_id, job.element_id))
+        self.record(self.engine.trigger(self.state, job.token_id, job.element_id))
 
     def variable(self, name: str, default=None):
         return self.state.variables.get(name, default) if self.state else default

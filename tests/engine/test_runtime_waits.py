@@ -114,7 +114,7 @@ def test_a_boundary_timer_interrupts_the_task_when_it_fires():
     job = run.of(fx.JobScheduled)[0]
     assert (job.kind, job.element_id, job.due_at) == ("timer", "late", run.clock.now + timedelta(hours=1))
     run.clock.advance(hours=1)
-    run.do("fire_timer", job.token_id, "late")
+    run.do("trigger", job.token_id, "late")
     assert run.ended("cancelled") == ["review"]
     assert run.of(fx.TaskClosed)[0].outcome == "cancelled"
     assert run.completed()["escalated"] == 1 and run.state.status == "completed"
@@ -127,7 +127,7 @@ def test_a_boundary_timer_is_withdrawn_when_the_task_completes_first():
     assert fx.JobCancelled(token, "late") in run.effects
     wait_job = run.of(fx.JobScheduled)[-1]
     assert (wait_job.element_id, wait_job.due_at) == ("wait", run.clock.now + timedelta(minutes=5))
-    run.do("fire_timer", wait_job.token_id, "wait")
+    run.do("trigger", wait_job.token_id, "wait")
     assert run.completed()["e"] == 1
 
 
@@ -145,7 +145,7 @@ def test_a_non_interrupting_cycle_timer_fires_as_often_as_it_says():
         job = run.of(fx.JobScheduled)[-1]
         dues.append(job.due_at)
         run.clock.now = job.due_at
-        run.do("fire_timer", job.token_id, "remind")
+        run.do("trigger", job.token_id, "remind")
     assert dues == [dues[0], dues[0] + timedelta(hours=1), dues[0] + timedelta(hours=2)]
     assert len(run.of(fx.JobScheduled)) == 3, "R3: no fourth occurrence"
     assert run.state.variables["nudges"] == 3 and run.waiting_at() == ["review"]
@@ -162,7 +162,7 @@ def test_a_cycle_timer_is_withdrawn_with_its_activity():
     )
     token = run.token_at("review").id
     run.clock.advance(hours=1)
-    run.do("fire_timer", token, "remind")
+    run.do("trigger", token, "remind")
     run.complete("review")
     assert run.effects[-1] == fx.InstanceEnded("completed", run.clock.now)
     assert fx.JobCancelled(token, "remind") in run.effects

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from processes.deployments import deploy
+from processes.events import NothingWaits, correlate_message
 from processes.instances import TaskNotOpen, complete_task, start_instance
 from processes.models import ProcessInstance, Task
 from tests.polling import wait_until
@@ -171,3 +172,35 @@ def test_no_job_runs_twice_at_the_same_time(celery_workers, remote):
     )
     assert len(remote.calls) == 30
     assert len({key for _, key in remote.calls}) == 30, "every job ran exactly once"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_message_delivered_twice_at_once_resumes_the_instance_once():
+    xml = (
+        HEADER + '<message id="m" name="paid"/><process id="wait" isExecutable="true"><startEvent id="s"/>'
+        '<sequenceFlow id="f1" sourceRef="s" targetRef="paid"/>'
+        '<intermediateCatchEvent id="paid"><messageEventDefinition messageRef="m"/></intermediateCatchEvent>'
+        '<sequenceFlow id="f2" sourceRef="paid" targetRef="e"/><endEvent id="e"/></process></definitions>'
+    )
+    definition = deploy(xml.encode(), name="wait.bpmn").definitions[0]
+    instance = start_instance(definition, business_key="B-1")
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def deliver():
+        try:
+            barrier.wait()
+            outcomes.append(correlate_message("paid", business_key="B-1"))
+        except NothingWaits:
+            outcomes.append("nothing waits")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes, key=str) == [[instance.pk], "nothing waits"]
+    assert instance.activities.filter(element_id="paid").count() == 1
+    assert ProcessInstance.objects.get(pk=instance.pk).state == "completed"

@@ -29,6 +29,8 @@ calls = []
 @service_handler("tests.reserve")
 def reserve(variables, context):
     calls.append((variables["quantity"], context.element_id, context.business_key))
+    if variables["quantity"] > 100:
+        raise BpmnErrorRaised("BLOCKED", "the customer is blocked")
     if variables["quantity"] > 10:
         raise BpmnErrorRaised("OUT_OF_STOCK", "only 10 left")
     return {"reserved": variables["quantity"]}
@@ -95,6 +97,14 @@ def test_a_bpmn_error_from_a_handler_leaves_by_the_boundary_event():
     ended = dict(instance.activities.values_list("element_id", "outcome"))
     assert ended["call"] == "error" or ended["call"] == "cancelled"
     assert ended["backorder"] == "completed" and "done" not in ended
+
+
+@pytest.mark.django_db
+def test_a_bpmn_error_no_boundary_catches_becomes_an_incident():
+    instance = start_instance(process(RESERVE), variables={"quantity": 500})
+    run_jobs()
+    incident = Incident.objects.get(instance=instance)
+    assert "BLOCKED" in incident.message and incident.element_id == "call"
 
 
 @pytest.mark.django_db

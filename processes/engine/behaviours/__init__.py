@@ -1,15 +1,21 @@
 """One behaviour per BPMN element kind, looked up by the model's ``kind``."""
 
+from collections.abc import Callable
+
 from processes.bpmn.model import FlowNode
 from processes.engine.behaviours.base import Behaviour, PassThrough
 from processes.engine.behaviours.boundary_event import BoundaryEvent
 from processes.engine.behaviours.end_event import EndEvent
+from processes.engine.behaviours.event_based_gateway import EventBasedGateway
 from processes.engine.behaviours.exclusive_gateway import ExclusiveGateway
 from processes.engine.behaviours.inclusive_gateway import InclusiveGateway
 from processes.engine.behaviours.intermediate_catch_event import IntermediateCatchEvent
+from processes.engine.behaviours.loops import MultiInstanceBody, StandardLoopBody
+from processes.engine.behaviours.intermediate_throw_event import IntermediateThrowEvent
 from processes.engine.behaviours.parallel_gateway import ParallelGateway
+from processes.engine.behaviours.receive_task import ReceiveTask
 from processes.engine.behaviours.script_task import ScriptTask
-from processes.engine.behaviours.service_task import ServiceTask
+from processes.engine.behaviours.service_task import SendTask, ServiceTask
 from processes.engine.behaviours.start_event import StartEvent
 from processes.engine.behaviours.subprocess import SubProcess
 from processes.engine.behaviours.user_task import UserTask
@@ -19,30 +25,55 @@ BEHAVIOURS: dict[str, type[Behaviour]] = {
     "startEvent": StartEvent,
     "endEvent": EndEvent,
     "intermediateCatchEvent": IntermediateCatchEvent,
+    "intermediateThrowEvent": IntermediateThrowEvent,
     "boundaryEvent": BoundaryEvent,
     "task": PassThrough,
     "manualTask": PassThrough,
     "userTask": UserTask,
     "scriptTask": ScriptTask,
     "serviceTask": ServiceTask,
-    "sendTask": ServiceTask,
+    "sendTask": SendTask,
+    "receiveTask": ReceiveTask,
     "businessRuleTask": ServiceTask,
     "exclusiveGateway": ExclusiveGateway,
     "parallelGateway": ParallelGateway,
     "inclusiveGateway": InclusiveGateway,
+    "eventBasedGateway": EventBasedGateway,
     "subProcess": SubProcess,
 }
 
 
-def behaviour_for(node: FlowNode) -> type[Behaviour]:
-    """Return the behaviour class for a node, refusing what the engine cannot run."""
+def behaviour_for(node: FlowNode) -> Callable[..., Behaviour]:
+    """Return what builds the behaviour of a node, refusing what the engine cannot run."""
+    if node.triggered_by_event:
+        raise UnsupportedElement(node.id, "event subprocess")
+    if len(node.event_definitions) > 1:
+        raise UnsupportedElement(node.id, f"{node.kind} with several event definitions")
+    if node.kind == "receiveTask" and node.instantiate:
+        raise UnsupportedElement(node.id, "receive task that starts its process")
     behaviour = BEHAVIOURS.get(node.kind)
-    if behaviour is None or node.multi_instance or node.standard_loop:
+    if behaviour is None:
         raise UnsupportedElement(node.id, describe(node))
     unsupported = {d.kind for d in node.event_definitions} - behaviour.TRIGGERS
     if unsupported:
         raise UnsupportedElement(node.id, f"{node.kind} with a {sorted(unsupported)[0]} trigger")
-    return behaviour
+    return looping(node, behaviour)
+
+
+def looping(node: FlowNode, behaviour: type[Behaviour]) -> Callable[..., Behaviour]:
+    """Wrap the behaviour of a looping or multi-instance activity in the loop's body.
+
+    A behavior other than "All" throws an event as instances complete: not run yet.
+    """
+    multi = node.multi_instance
+    if multi is not None and (multi.behavior != "All" or multi.complex_behaviors):
+        raise UnsupportedElement(
+            node.id, f"multi-instance {node.kind} with behavior {multi.behavior}"
+        )
+    body = MultiInstanceBody if multi else StandardLoopBody if node.standard_loop else None
+    if body is None:
+        return behaviour
+    return lambda node, plan: body(node, plan, behaviour(node, plan))
 
 
 def describe(node: FlowNode) -> str:

@@ -16,6 +16,10 @@ class Behaviour:
     def enter(self, run, token) -> None:
         if self.node.start_quantity > 1 and not self.gathered(run, token):
             return
+        self.begin(run, token)
+
+    def begin(self, run, token) -> None:
+        """Start the activity instance and run it, or hold it for an asynchronous continuation."""
         run.start_activity(token)
         if self.node.properties.async_before:
             self.wait_for_job(run, token, "execute")
@@ -26,9 +30,18 @@ class Behaviour:
         run.leave(token)
 
     def leave(self, run, token) -> None:
+        if not self.held_after(run, token):
+            self.take_outgoing(run, token)
+
+    def held_after(self, run, token) -> bool:
+        """Hold the token for an asyncAfter continuation, unless it is resuming from one."""
         if self.node.properties.async_after and not token.local.pop("continued", False):
             self.wait_for_job(run, token, "leave")
-            return
+            return True
+        return False
+
+    def take_outgoing(self, run, token) -> None:
+        """End the activity instance and move on along the flows whose conditions hold."""
         flows = self.outgoing(run, token)
         run.end_activity(token, actor=self.actor(run))
         run.take(token, [f for f in flows for _ in range(self.node.completion_quantity)])
@@ -63,7 +76,7 @@ class Behaviour:
                 continue
             if flow_id not in self.plan.conditions:
                 taken.append(flow_id)
-            elif self.holds(run, flow_id):
+            elif self.holds(run, flow_id, token):
                 taken.append(flow_id)
                 held = True
         if not held and node.default_flow:
@@ -75,9 +88,11 @@ class Behaviour:
             )
         return taken
 
-    def holds(self, run, flow_id: str) -> bool:
+    def holds(self, run, flow_id: str, token=None) -> bool:
         condition = self.plan.conditions.get(flow_id)
-        return condition is None or bool(run.evaluate(condition, self.node))
+        return condition is None or bool(
+            run.evaluate(condition, self.node, run.variables_of(token))
+        )
 
     def actor(self, run) -> str | None:
         return None

@@ -1,13 +1,18 @@
-"""End events: none, terminate and error (BPMN 2.0, 10.5.3)."""
+"""End events: none, terminate, error, signal, message and escalation (BPMN 2.0, 10.5.3)."""
 
 from processes.engine.behaviours.base import Behaviour
+from processes.engine.behaviours.intermediate_throw_event import throw
 
 
 class EndEvent(Behaviour):
-    TRIGGERS = frozenset({"terminate", "error"})
+    TRIGGERS = frozenset({"terminate", "error", "signal", "message", "escalation"})
 
     def execute(self, run, token) -> None:
         trigger = self.node.trigger
+        if trigger in ("signal", "message", "escalation"):
+            throw(run, token, self.node)
+            if token.id not in run.state.tokens:
+                return  # an interrupting escalation catch ended this scope
         run.end_activity(token)
         if trigger == "error":
             code = self.plan.error_code(self.node)

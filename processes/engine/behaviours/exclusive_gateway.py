@@ -8,7 +8,7 @@ class ExclusiveGateway(Behaviour):
     def outgoing(self, run, token) -> list[str]:
         node = self.node
         for flow_id in node.outgoing:
-            if flow_id != node.default_flow and self.holds(run, flow_id):
+            if flow_id != node.default_flow and self.holds(run, flow_id, token):
                 return [flow_id]
         if node.default_flow:
             return [node.default_flow]

@@ -20,7 +20,7 @@ class InclusiveGateway(Join):
     def outgoing(self, run, token) -> list[str]:
         """Every flow whose condition holds (no condition: it holds); else the default."""
         node = self.node
-        flows = [f for f in node.outgoing if f != node.default_flow and self.holds(run, f)]
+        flows = [f for f in node.outgoing if f != node.default_flow and self.holds(run, f, token)]
         if not flows and node.default_flow:
             flows = [node.default_flow]
         if node.outgoing and not flows:

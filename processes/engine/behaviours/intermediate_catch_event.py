@@ -1,17 +1,29 @@
-from processes.engine import effects as fx
 from processes.engine.behaviours.base import Behaviour
-from processes.engine.behaviours.timers import due_at
+from processes.engine.behaviours.waits import close_wait, open_wait
 
 
 class IntermediateCatchEvent(Behaviour):
-    """Wait here until the event happens (a timer, in this version of the engine)."""
+    """Wait here until the event happens: a timer, a message or a signal (BPMN 2.0, 10.5.4).
 
-    TRIGGERS = frozenset({"timer"})
+    A link catch event is where a link throw event of the same name continues; the token
+    passes straight through it.
+    """
+
+    TRIGGERS = frozenset({"timer", "message", "signal", "link"})
 
     def execute(self, run, token) -> None:
+        if self.node.trigger == "link" or token.local.pop("occurred", False):
+            run.leave(token)  # jumped to, or chosen by an event-based gateway
+            return
         token.state = "waiting"
-        run.emit(fx.JobScheduled("timer", token.id, self.node.id, due_at(run, self.node)))
+        open_wait(run, token, self.node)
+
+    def leave(self, run, token) -> None:
+        if self.node.trigger in ("message", "signal"):
+            close_wait(run, token, self.node)
+        super().leave(run, token)
 
     def cancel(self, run, token, outcome: str) -> None:
         run.end_activity(token, outcome)
-        run.emit(fx.JobCancelled(token.id, self.node.id))
+        if token.state == "waiting":
+            close_wait(run, token, self.node)

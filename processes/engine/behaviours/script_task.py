@@ -16,7 +16,7 @@ class ScriptTask(Behaviour):
 
     def execute(self, run, token) -> None:
         try:
-            changes = self.script.run(run.state.variables, now=run.now)
+            changes = self.script.run(run.variables_of(token), now=run.now)
         except ExpressionError as error:
             raise StepFailed(f"Script task '{self.node.id}': {error}") from None
         run.set_variables(changes, token)

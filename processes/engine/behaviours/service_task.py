@@ -37,3 +37,14 @@ class ServiceTask(Behaviour):
     def cancel(self, run, token, outcome: str) -> None:
         run.end_activity(token, outcome)
         run.emit(fx.JobCancelled(token.id, self.node.id))
+
+
+class SendTask(ServiceTask):
+    """A send task with a message and no implementation sends the message and goes on."""
+
+    def execute(self, run, token) -> None:
+        if self.node.properties.implementation is not None or not self.node.message_ref:
+            super().execute(run, token)
+            return
+        run.emit(fx.MessageSent(self.plan.event_name(self.node, "message"), None, {}))
+        run.leave(token)

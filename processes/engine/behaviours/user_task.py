@@ -20,14 +20,15 @@ class UserTask(Behaviour):
     def execute(self, run, token) -> None:
         props = self.node.properties
         token.state = "waiting"
+        variables = run.variables_of(token)
         run.emit(fx.TaskCreated(
             token.id, token.activity_seq, self.node.id, self.node.name,
-            self.text(run, props.assignee),
-            self.names(run, props.candidate_users),
-            self.names(run, props.candidate_groups),
-            self.moment(run, props.due_date),
-            self.moment(run, props.follow_up_date),
-            self.priority(run, props.priority),
+            self.text(run, variables, props.assignee),
+            self.names(run, variables, props.candidate_users),
+            self.names(run, variables, props.candidate_groups),
+            self.moment(run, variables, props.due_date),
+            self.moment(run, variables, props.follow_up_date),
+            self.priority(run, variables, props.priority),
         ))
 
     def actor(self, run) -> str | None:
@@ -37,27 +38,28 @@ class UserTask(Behaviour):
         run.end_activity(token, outcome)
         run.emit(fx.TaskClosed(token.id, "cancelled"))
 
-    def value(self, run, text):
+    def value(self, run, variables, text):
+        """Evaluate ``text`` if it is an expression, over the variables the task sees."""
         if text is None or not is_expression(text):
             return text
-        return run.evaluate(_compiled(text), self.node)
+        return run.evaluate(_compiled(text), self.node, variables)
 
-    def text(self, run, text) -> str | None:
-        value = self.value(run, text)
+    def text(self, run, variables, text) -> str | None:
+        value = self.value(run, variables, text)
         return None if value in (None, "") else str(value)
 
-    def names(self, run, texts) -> tuple[str, ...]:
+    def names(self, run, variables, texts) -> tuple[str, ...]:
         """Evaluate candidate lists: each entry a name, an expression, or a list of names."""
         names = []
         for text in texts:
-            value = self.value(run, text)
+            value = self.value(run, variables, text)
             items = value if isinstance(value, (list, tuple)) else str(value or "").split(",")
             names += [str(item).strip() for item in items if str(item).strip()]
         return tuple(dict.fromkeys(names))
 
-    def moment(self, run, text) -> datetime | None:
+    def moment(self, run, variables, text) -> datetime | None:
         """Read a due date: an ISO duration from now, an ISO date, or an expression."""
-        value = self.value(run, text)
+        value = self.value(run, variables, text)
         if value in (None, ""):
             return None
         if isinstance(value, datetime):
@@ -71,8 +73,8 @@ class UserTask(Behaviour):
         except TimerError as error:
             raise StepFailed(f"The due date of '{self.node.id}' is not valid: {error}") from None
 
-    def priority(self, run, text) -> int | None:
-        value = self.value(run, text)
+    def priority(self, run, variables, text) -> int | None:
+        value = self.value(run, variables, text)
         if value in (None, ""):
             return None
         try:

@@ -1,0 +1,194 @@
+"""Events thrown and caught: links, signals, messages, escalations, event-based gateways."""
+
+from processes.engine import effects as fx
+from tests.engine.runner import Instance, flow
+
+ROOTS = (
+    '<message id="m_paid" name="payment received"/><signal id="s_stop" name="stop"/>'
+    '<escalation id="e_late" escalationCode="LATE"/><escalation id="e_other" escalationCode="OTHER"/>'
+)
+
+
+def catch(event_id, definition):
+    return f'<intermediateCatchEvent id="{event_id}">{definition}</intermediateCatchEvent>'
+
+
+def test_a_link_throw_event_continues_at_its_catch_event():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "a") + '<task id="a"/>' + flow("a", "go")
+        + '<intermediateThrowEvent id="go"><linkEventDefinition name="page2"/></intermediateThrowEvent>'
+        + '<intermediateCatchEvent id="arrive"><linkEventDefinition name="page2"/></intermediateCatchEvent>'
+        + flow("arrive", "b") + '<task id="b"/>' + flow("b", "e") + '<endEvent id="e"/>'
+    )
+    done = run.completed()
+    assert (done["go"], done["arrive"], done["b"], done["e"]) == (1, 1, 1, 1)
+    assert run.state.status == "completed"
+
+
+def test_a_message_catch_event_waits_for_its_message_by_name():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "paid")
+        + catch("paid", '<messageEventDefinition messageRef="m_paid"/>') + flow("paid", "e")
+        + '<endEvent id="e"/>', extra=ROOTS,
+    )
+    opened = run.of(fx.SubscriptionOpened)
+    assert [(o.kind, o.name, o.element_id) for o in opened] == [("message", "payment received", "paid")]
+    run.do("trigger", opened[0].token_id, "paid", {"amount": 12})
+    assert run.state.variables == {"amount": 12} and run.state.status == "completed"
+    assert fx.SubscriptionClosed(opened[0].token_id, "paid") in run.effects
+
+
+def test_a_receive_task_waits_like_a_message_catch_event():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "wait") + '<receiveTask id="wait" messageRef="m_paid"/>'
+        + flow("wait", "e") + '<endEvent id="e"/>', extra=ROOTS,
+    )
+    opened = run.of(fx.SubscriptionOpened)[0]
+    assert (opened.name, opened.element_id) == ("payment received", "wait")
+    run.do("trigger", opened.token_id, "wait")
+    assert run.completed()["wait"] == 1 and run.state.status == "completed"
+
+
+def test_a_signal_thrown_reaches_every_wait_in_the_instance_and_goes_out():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "fork") + '<parallelGateway id="fork"/>'
+        + flow("fork", "w1") + flow("fork", "w2") + flow("fork", "t")
+        + catch("w1", '<signalEventDefinition signalRef="s_stop"/>')
+        + catch("w2", '<signalEventDefinition signalRef="s_stop"/>')
+        + '<userTask id="t"/>' + flow("t", "shout")
+        + '<intermediateThrowEvent id="shout"><signalEventDefinition signalRef="s_stop"/></intermediateThrowEvent>'
+        + flow("shout", "e0") + flow("w1", "e1") + flow("w2", "e2")
+        + '<endEvent id="e0"/><endEvent id="e1"/><endEvent id="e2"/>', extra=ROOTS,
+    )
+    assert run.waiting_at() == ["t", "w1", "w2"]
+    run.complete("t")
+    assert fx.SignalThrown("stop", {}) in run.effects, "other instances hear it too"
+    done = run.completed()
+    assert (done["w1"], done["w2"], done["e0"]) == (1, 1, 1)
+    assert run.state.status == "completed"
+
+
+def test_a_signal_boundary_event_interrupts_the_subprocess_that_throws_it():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "sub")
+        + '<subProcess id="sub"><startEvent id="ss"/>' + flow("ss", "shout")
+        + '<intermediateThrowEvent id="shout"><signalEventDefinition signalRef="s_stop"/></intermediateThrowEvent>'
+        + flow("shout", "after") + '<task id="after"/>' + flow("after", "se") + '<endEvent id="se"/></subProcess>'
+        + '<boundaryEvent id="stopped" attachedToRef="sub"><signalEventDefinition signalRef="s_stop"/></boundaryEvent>'
+        + flow("sub", "e") + flow("stopped", "e_stopped") + '<endEvent id="e"/><endEvent id="e_stopped"/>',
+        extra=ROOTS,
+    )
+    done = run.completed()
+    assert done["e_stopped"] == 1 and "after" not in done and "e" not in done
+    assert "sub" in run.ended("cancelled")
+
+
+def test_a_non_interrupting_message_boundary_can_fire_again_while_the_task_waits():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "t") + '<userTask id="t"/>'
+        + '<boundaryEvent id="note" attachedToRef="t" cancelActivity="false">'
+        '<messageEventDefinition messageRef="m_paid"/></boundaryEvent>'
+        + flow("note", "noted") + '<endEvent id="noted"/>' + flow("t", "e") + '<endEvent id="e"/>',
+        extra=ROOTS,
+    )
+    token = run.token_at("t").id
+    run.do("trigger", token, "note").do("trigger", token, "note")
+    assert run.completed()["noted"] == 2 and run.waiting_at() == ["t"]
+    assert len([o for o in run.of(fx.SubscriptionOpened) if o.element_id == "note"]) == 3
+    run.complete("t")
+    assert run.effects[-1].outcome == "completed"
+    assert run.of(fx.SubscriptionClosed)[-1] == fx.SubscriptionClosed(token, "note")
+
+
+ESCALATING = (
+    '<startEvent id="s"/>' + flow("s", "sub")
+    + '<subProcess id="sub"><startEvent id="ss"/>' + flow("ss", "raise")
+    + '<intermediateThrowEvent id="raise"><escalationEventDefinition escalationRef="{ref}"/></intermediateThrowEvent>'
+    + flow("raise", "inner") + '<task id="inner"/>' + flow("inner", "se") + '<endEvent id="se"/></subProcess>'
+    + '<boundaryEvent id="escalated" attachedToRef="sub" cancelActivity="{cancel}">'
+    '<escalationEventDefinition escalationRef="e_late"/></boundaryEvent>'
+    + flow("escalated", "handle") + '<task id="handle"/>' + flow("handle", "he") + '<endEvent id="he"/>'
+    + flow("sub", "e") + '<endEvent id="e"/>'
+)
+
+
+def test_a_non_interrupting_escalation_starts_its_handler_and_the_thrower_goes_on():
+    run = Instance(ESCALATING.format(ref="e_late", cancel="false"), extra=ROOTS)
+    done = run.completed()
+    assert (done["handle"], done["inner"], done["e"]) == (1, 1, 1)
+
+
+def test_an_interrupting_escalation_ends_the_subprocess():
+    run = Instance(ESCALATING.format(ref="e_late", cancel="true"), extra=ROOTS)
+    done = run.completed()
+    assert done["handle"] == 1 and "inner" not in done and "e" not in done
+
+
+def test_an_uncaught_escalation_is_recorded_and_the_flow_goes_on():
+    run = Instance(ESCALATING.format(ref="e_other", cancel="true"), extra=ROOTS)
+    assert run.of(fx.EscalationUncaught)[0].code == "OTHER"
+    assert run.completed()["e"] == 1 and "handle" not in run.completed()
+
+
+EVENT_GATEWAY = (
+    '<startEvent id="s"/>' + flow("s", "which") + '<eventBasedGateway id="which"/>'
+    + flow("which", "paid") + flow("which", "stop") + flow("which", "late")
+    + catch("paid", '<messageEventDefinition messageRef="m_paid"/>')
+    + catch("stop", '<signalEventDefinition signalRef="s_stop"/>')
+    + catch("late", "<timerEventDefinition><timeDuration>P7D</timeDuration></timerEventDefinition>")
+    + flow("paid", "e1") + flow("stop", "e2") + flow("late", "e3")
+    + '<endEvent id="e1"/><endEvent id="e2"/><endEvent id="e3"/>'
+)
+
+
+def test_an_event_based_gateway_takes_the_first_event_and_withdraws_the_others():
+    run = Instance(EVENT_GATEWAY, extra=ROOTS)
+    token = run.token_at("which").id
+    assert {o.element_id for o in run.of(fx.SubscriptionOpened)} == {"paid", "stop"}
+    assert run.of(fx.JobScheduled)[0].element_id == "late"
+    run.do("trigger", token, "paid", {"amount": 3})
+    assert run.completed()["e1"] == 1 and run.state.status == "completed"
+    assert fx.JobCancelled(token, "late") in run.effects
+    assert fx.SubscriptionClosed(token, "stop") in run.effects
+    assert run.state.variables == {"amount": 3}
+
+
+def test_an_event_based_gateway_may_be_decided_by_its_timer():
+    run = Instance(EVENT_GATEWAY, extra=ROOTS)
+    run.clock.advance(days=7)
+    run.do("trigger", run.token_at("which").id, "late")
+    assert run.completed()["e3"] == 1 and "paid" not in run.completed()
+
+
+def test_a_signal_end_event_throws_and_ends():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "e")
+        + '<endEvent id="e"><signalEventDefinition signalRef="s_stop"/></endEvent>', extra=ROOTS,
+    )
+    assert fx.SignalThrown("stop", {}) in run.effects and run.state.status == "completed"
+
+
+def test_a_message_end_event_sends_its_message():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "e")
+        + '<endEvent id="e"><messageEventDefinition messageRef="m_paid"/></endEvent>', extra=ROOTS,
+    )
+    assert run.of(fx.MessageSent)[0].name == "payment received"
+
+
+def test_a_signal_boundary_on_a_multi_instance_activity_fires_once_for_the_whole():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "fork") + '<parallelGateway id="fork"/>'
+        + flow("fork", "review") + flow("fork", "t")
+        + '<userTask id="review"><multiInstanceLoopCharacteristics>'
+        "<loopCardinality>3</loopCardinality></multiInstanceLoopCharacteristics></userTask>"
+        + '<boundaryEvent id="note" attachedToRef="review" cancelActivity="false">'
+        '<signalEventDefinition signalRef="s_stop"/></boundaryEvent>'
+        + flow("note", "noted") + '<endEvent id="noted"/>'
+        + '<userTask id="t"/>' + flow("t", "shout")
+        + '<intermediateThrowEvent id="shout"><signalEventDefinition signalRef="s_stop"/></intermediateThrowEvent>'
+        + flow("shout", "e0") + '<endEvent id="e0"/>' + flow("review", "e") + '<endEvent id="e"/>',
+        extra=ROOTS,
+    )
+    run.complete("t")
+    assert run.completed()["noted"] == 1
