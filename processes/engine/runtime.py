@@ -14,6 +14,7 @@ from processes.bpmn.model import Definitions, FlowNode, Process
 from processes.engine import effects as fx
 from processes.engine.errors import EngineError, NotWaiting, StepFailed
 from processes.engine.expressions import ExpressionError
+from processes.engine.behaviours import event_subprocess
 from processes.engine.behaviours.waits import close_wait, open_wait
 from processes.engine.plan import ProcessPlan, plan_for
 from processes.engine.state import InstanceState, Token
@@ -44,6 +45,7 @@ class Engine:
         if initiator and actor:
             run.state.variables[initiator] = actor
         run.enter(run.new_token(start_id, None), start_id)
+        event_subprocess.open_waits(run, None)
         return run.finish()
 
     def complete_task(self, state, token_id, variables=None, actor=None) -> Result:
@@ -74,17 +76,19 @@ class Engine:
             run.schedule(run.execute, token)
         return run.finish()
 
-    def trigger(self, state, token_id, element_id, variables=None) -> Result:
+    def trigger(self, state, token_id, element_id, variables=None, occurrence=None) -> Result:
         """An event a token waits for happened: a timer fell due, a message or signal came.
 
         ``element_id`` is the event: the catch event the token waits at, one of the events
-        after the event-based gateway it waits at, or a boundary event of its activity.
+        after the event-based gateway it waits at, a boundary event of its activity, or the
+        start event of an event subprocess in its scope. ``occurrence`` is the due time and
+        count of a cycle timer's job, from its payload.
         """
         run = Run(self.plan, state, self.clock(), None)
         token = state.tokens.get(token_id)
-        if token is None:
+        if token is None and token_id != event_subprocess.PROCESS_SCOPE:
             raise NotWaiting(f"Token {token_id} is gone: the event {element_id} no longer applies.")
-        run.deliver(token, self.plan.nodes[element_id], variables or {})
+        run.deliver(token, self.plan.nodes[element_id], variables or {}, occurrence)
         return run.finish()
 
     def throw_error(self, state, token_id, error_code, message=None) -> Result:
@@ -119,6 +123,7 @@ class Engine:
         run = Run(self.plan, state, self.clock(), actor)
         for token in list(state.children(None)):
             run.cancel_token(token)
+        event_subprocess.close_waits(run, None)
         state.status = "cancelled"
         run.emit(fx.InstanceEnded("cancelled", run.now))
         return Result(state, run.effects)
@@ -231,10 +236,12 @@ class Run:
         if self.state.children(token.scope_id):
             return
         if token.scope_id is None:
+            event_subprocess.close_waits(self, None)
             self.state.status = "completed"
             self.emit(fx.InstanceEnded("completed", self.now))
         else:
             scope = self.state.tokens[token.scope_id]
+            event_subprocess.close_waits(self, scope)
             scope.state = "active"
             self.schedule(self.leave, scope)
 
@@ -343,15 +350,41 @@ class Run:
         The search starts at the throwing activity's own boundary events (a service task's
         error) or at its enclosing subprocess (an error end event), then walks outwards.
         """
-        holder = token if from_activity else self.state.tokens.get(token.scope_id)
-        while holder is not None:
-            boundary = self.catching_boundary(holder.element_id, code)
+        if from_activity:
+            boundary = self.catching_boundary(token.element_id, code)
             if boundary is not None:
-                self.interrupt(holder, boundary, "error")
+                self.interrupt(token, boundary, "error")
                 return
-            holder = self.state.tokens.get(holder.scope_id)
+        if self.catch_in_scopes(token, "error", code):
+            return
         where = f": {message}" if message else ""
         self.fail(token, f"Uncaught BPMN error {code or '(no code)'} thrown at '{token.element_id}'{where}.")
+
+    def catch_in_scopes(self, token: Token, kind: str, code: str | None) -> bool:
+        """Catch an error or escalation thrown by ``token`` in an enclosing scope.
+
+        Walking outwards, each scope first offers its event subprocesses, then the boundary
+        events of the subprocess it is; the process scope offers its event subprocesses.
+        Return whether something caught it.
+        """
+        scope = self.state.tokens.get(token.scope_id)
+        from_handler = False  # an event subprocess's own throw goes past its siblings
+        while True:
+            start = None if from_handler else event_subprocess.catching_start(self, scope, kind, code)
+            if start is not None:
+                event_subprocess.start_subprocess(self, scope, start, {})
+                return True
+            if scope is None:
+                return False
+            from_handler = self.plan.nodes[scope.element_id].triggered_by_event
+            boundary = self.catching_boundary(scope.element_id, code, kind)
+            if boundary is not None:
+                if kind == "error":
+                    self.interrupt(scope, boundary, "error")
+                else:
+                    self.trigger_boundary(scope, boundary)
+                return True
+            scope = self.state.tokens.get(scope.scope_id)
 
     def catching_boundary(self, activity_id: str, code: str | None, kind: str = "error") -> FlowNode | None:
         """The boundary event catching ``code``: the one with that code, else a catch-all."""
@@ -376,8 +409,16 @@ class Run:
             if boundary.trigger in ("message", "signal"):
                 open_wait(self, token, boundary)  # the delivery used it up; it may come again
 
-    def deliver(self, token: Token, event: FlowNode, variables: dict) -> None:
-        """The event ``event`` that ``token`` waits for happened, bringing ``variables``."""
+    def deliver(self, token: Token, event: FlowNode, variables: dict, occurrence=None) -> None:
+        """The event ``event`` that ``token`` waits for happened, bringing ``variables``.
+
+        ``token`` is None for an event subprocess of the process itself.
+        """
+        if event.kind == "startEvent":  # of an event subprocess in the scope of ``token``
+            if self.state.status != "active":
+                raise NotWaiting(f"The instance has ended: {event.id} no longer applies.")
+            event_subprocess.start_subprocess(self, token, event, variables, occurrence)
+            return
         at = self.plan.nodes[token.element_id]
         if event.id == token.element_id:
             self.waiting_token(token.id)
@@ -395,6 +436,12 @@ class Run:
 
     def broadcast_signal(self, name: str) -> None:
         """Deliver a signal thrown in this instance to everything here waiting for it."""
+        scopes = [None] + [t for t in self.state.tokens.values() if t.state == "scope"]
+        for scope in scopes:  # event subprocesses first: an interrupting one ends the rest
+            for start in event_subprocess.starts_in(self, scope):
+                alive = scope is None or self.state.tokens.get(scope.id) is scope
+                if alive and start.trigger == "signal" and self.plan.event_name(start, "signal") == name:
+                    self.deliver(scope, start, {})
         for token in list(self.state.tokens.values()):
             for event in self.signal_waits(token, name):
                 if self.state.tokens.get(token.id) is token:  # not ended by an earlier catch
@@ -422,13 +469,8 @@ class Run:
         Interrupting, that subprocess ends (with the thrower); non-interrupting, a token
         leaves by the boundary event and the thrower goes on. Uncaught, it is recorded.
         """
-        holder = self.state.tokens.get(token.scope_id)
-        while holder is not None:
-            boundary = self.catching_boundary(holder.element_id, code, "escalation")
-            if boundary is not None:
-                self.trigger_boundary(holder, boundary)
-                return
-            holder = self.state.tokens.get(holder.scope_id)
+        if self.catch_in_scopes(token, "escalation", code):
+            return
         self.emit(fx.EscalationUncaught(token.id, token.activity_seq, token.element_id, code))
 
     def interrupt(self, token: Token, boundary: FlowNode, outcome: str) -> None:

@@ -5,6 +5,8 @@ Each one resumes a waiting token through an engine command. A job whose token ha
 executor then finds its lease gone and rolls back, so a late job never acts twice.
 """
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -56,8 +58,16 @@ def finish_service(job, performed):
 def fire_timer(job, performed):
     run_command(
         job.instance_id,
-        lambda engine, state: engine.trigger(state, job.token_id, job.element_id),
+        lambda engine, state: engine.trigger(state, job.token_id, job.element_id,
+                                             occurrence=occurrence_of(job)),
     )
+
+
+def occurrence_of(job):
+    """The due time and count a cycle timer's job carries, or None."""
+    if "due" not in job.payload:
+        return None
+    return datetime.fromisoformat(job.payload["due"]), job.payload["fired"]
 
 
 def continue_token(job, performed):

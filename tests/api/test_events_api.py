@@ -174,3 +174,21 @@ def test_an_instance_says_what_it_waits_for(api_for, employee):
         ("review", "task", "Review"), ("ship", "external", "shipping"),
     ]
     assert waits[0]["due_at"]
+
+
+def test_a_message_starts_the_event_subprocess_of_a_running_instance(api_for, employee):
+    definition = deploy_xml(
+        '<process id="p" isExecutable="true"><startEvent id="s"/>'
+        '<sequenceFlow id="f1" sourceRef="s" targetRef="t"/><userTask id="t"/>'
+        '<sequenceFlow id="f2" sourceRef="t" targetRef="e"/><endEvent id="e"/>'
+        '<subProcess id="cancelled" triggeredByEvent="true"><startEvent id="cs">'
+        '<messageEventDefinition messageRef="m_paid"/></startEvent>'
+        '<sequenceFlow id="g1" sourceRef="cs" targetRef="ce"/><endEvent id="ce"/></subProcess></process>'
+    )[0]
+    instance = start_instance(definition, business_key="X-1")
+    response = api_for(employee).post("/api/v1/messages/", {
+        "name": "payment received", "business_key": "X-1"}, format="json")
+    assert response.json() == {"instances": [instance.pk]}
+    instance.refresh_from_db()
+    assert instance.state == "completed"
+    assert instance.tasks.get().state == "cancelled"

@@ -278,7 +278,9 @@ class Instance:
 
     def fire(self, job: fx.JobScheduled) -> None:
         del self.jobs[job.token_id, job.element_id]
-        self.record(self.engine.trigger(self.state, job.token_id, job.element_id))
+        occurrence = (job.due_at, job.payload["fired"]) if "fired" in job.payload else None
+        self.record(self.engine.trigger(self.state, job.token_id, job.element_id,
+                                        occurrence=occurrence))
 
     def variable(self, name: str, default=None):
         return self.state.variables.get(name, default) if self.state else default

@@ -45,8 +45,6 @@ BEHAVIOURS: dict[str, type[Behaviour]] = {
 
 def behaviour_for(node: FlowNode) -> Callable[..., Behaviour]:
     """Return what builds the behaviour of a node, refusing what the engine cannot run."""
-    if node.triggered_by_event:
-        raise UnsupportedElement(node.id, "event subprocess")
     if len(node.event_definitions) > 1:
         raise UnsupportedElement(node.id, f"{node.kind} with several event definitions")
     if node.kind == "receiveTask" and node.instantiate:

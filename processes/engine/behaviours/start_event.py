@@ -6,10 +6,11 @@ class StartEvent(Behaviour):
     """A none start event: the instance (or subprocess) begins here and moves on.
 
     The instance's start event records the variables it started with in the history.
-    A message, signal or timer start event starts an instance when its event happens.
+    A message, signal or timer start event starts an instance when its event happens; in
+    an event subprocess, so do error and escalation start events.
     """
 
-    TRIGGERS = frozenset({"message", "signal", "timer"})
+    TRIGGERS = frozenset({"message", "signal", "timer", "error", "escalation"})
 
     def execute(self, run, token) -> None:
         if token.scope_id is None and run.state.variables:

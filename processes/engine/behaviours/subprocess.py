@@ -1,3 +1,4 @@
+from processes.engine.behaviours import event_subprocess
 from processes.engine.behaviours.base import Behaviour
 from processes.engine.errors import StepFailed
 
@@ -11,4 +12,9 @@ class SubProcess(Behaviour):
         if not starts:
             raise StepFailed(f"Subprocess '{self.node.id}' has no none start event.")
         token.state = "scope"
+        event_subprocess.open_waits(run, token)
         run.enter(run.new_token(starts[0], token.id), starts[0])
+
+    def cancel(self, run, token, outcome: str) -> None:
+        event_subprocess.close_waits(run, token)
+        super().cancel(run, token, outcome)
