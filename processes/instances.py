@@ -9,6 +9,7 @@ completions of one task exactly one succeeds.
 from django.db import transaction
 from django.utils import timezone
 
+from processes.calls import hold_missing_calls
 from processes.engine.errors import EngineError
 from processes.engine.runtime import Engine
 from processes.engine.state import InstanceState
@@ -45,12 +46,14 @@ def _engine(deployment_id: int, key: str) -> Engine:
 
 
 def start_instance(
-    definition, *, variables=None, business_key="", user=None, start_event=None
+    definition, *, variables=None, business_key="", user=None, start_event=None,
+    parent=None, parent_token_id=None, parent_element_id="",
 ) -> ProcessInstance:
     """Start an instance of ``definition`` and run it until it waits or ends.
 
     ``start_event`` names the start event, for a message or signal start; by default the
-    instance starts at the none start event.
+    instance starts at the none start event. ``parent`` is the instance whose call activity
+    (at ``parent_token_id``, ``parent_element_id``) calls this one.
     """
     if not definition.is_executable:
         raise NotStartable(f"{definition} is not executable (isExecutable is false).")
@@ -58,17 +61,20 @@ def start_instance(
         raise NotStartable(f"{definition} is suspended: no new instances can start.")
     actor = user.get_username() if user else None
     try:
-        result = engine_for(definition).start(
+        engine = engine_for(definition)
+        result = engine.start(
             dict(variables or {}), actor=actor, business_key=business_key or None,
             start_event_id=start_event,
         )
     except EngineError as error:  # e.g. an element this engine cannot run yet
         raise NotStartable(f"{definition} cannot start: {error}") from None
+    result = hold_missing_calls(engine, result, definition.pk)
     instance = ProcessInstance(
         definition=definition,
         business_key=business_key or "",
         started_by=user if user and user.is_authenticated else None,
         started_at=timezone.now(),
+        parent=parent, parent_token_id=parent_token_id, parent_element_id=parent_element_id,
     )
     save_state(instance, result.state)
     save_new_instance(instance, result.effects)
@@ -89,9 +95,11 @@ def run_command(instance_id: int, command, check=None) -> ProcessInstance:
         raise InstanceNotActive(f"Instance {instance.pk} is {instance.state}.")
     state = InstanceState.from_json(
         {"tokens": instance.tokens, "variables": instance.variables,
-         "next_seq": instance.next_seq, "status": instance.state}
+         "next_seq": instance.next_seq, "status": instance.state,
+         "business_key": instance.business_key, "compensable": instance.compensable}
     )
-    result = command(_engine(deployment_id, key), state)
+    engine = _engine(deployment_id, key)
+    result = hold_missing_calls(engine, command(engine, state), instance.definition_id)
     save_state(instance, result.state)
     end_if_finished(instance, result.effects)
     instance.version += 1

@@ -1,4 +1,4 @@
-"""What a running instance waits for: people, timers, messages, signals, workers."""
+"""What a running instance waits for: people, timers, messages, signals, workers, children."""
 
 from processes.models import EventSubscription, Job, ProcessInstance, Task
 
@@ -13,9 +13,9 @@ JOB_KINDS = {
 def waiting_for(instance: ProcessInstance) -> list[dict]:
     """Return one entry per wait, ordered by element: ``{"element_id", "kind", ...}``.
 
-    ``kind`` is task, timer, message, signal, service, external or continuation; a task
-    carries its name, assignee and due time, a timer its due time, a message or signal its
-    name, an external task its topic.
+    ``kind`` is task, timer, message, signal, service, external, continuation or call; a
+    task carries its name, assignee and due time, a timer its due time, a message or signal
+    its name, an external task its topic, a call the key and id of the instance it called.
     """
     if instance.state != ProcessInstance.State.ACTIVE:
         return []
@@ -28,6 +28,10 @@ def waiting_for(instance: ProcessInstance) -> list[dict]:
         if job.kind == "engine.external":
             wait["name"] = job.payload.get("topic")
         waits.append(wait)
+    children = instance.children.filter(state=ProcessInstance.State.ACTIVE)
+    for child in children.select_related("definition"):
+        waits.append({"element_id": child.parent_element_id, "kind": "call",
+                      "name": child.definition.key, "instance": child.pk})
     for subscription in EventSubscription.objects.filter(instance=instance):
         waits.append({"element_id": subscription.element_id, "kind": subscription.kind,
                       "name": subscription.name})

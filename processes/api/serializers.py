@@ -67,17 +67,25 @@ class IncidentSerializer(serializers.ModelSerializer):
 
 class InstanceSerializer(serializers.ModelSerializer):
     definition = DefinitionRefSerializer(read_only=True)
+    parent = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The instance whose call activity started this one, if any."
+    )
+    children = serializers.SerializerMethodField(
+        help_text="The instances its call activities started."
+    )
     active_elements = serializers.SerializerMethodField()
     incidents = serializers.SerializerMethodField()
     waiting_for = serializers.SerializerMethodField(
         help_text="What the instance waits for: each with element_id, kind (task, timer, "
-        "message, signal, service, external, continuation) and name or due_at where known."
+        "message, signal, service, external, continuation, call) and name or due_at where known; "
+        "a call also names the instance it started."
     )
 
     class Meta:
         model = ProcessInstance
         fields = ["id", "definition", "business_key", "state", "variables", "active_elements",
-                  "waiting_for", "incidents", "started_at", "ended_at", "version"]
+                  "waiting_for", "incidents", "parent", "children", "started_at", "ended_at",
+                  "version"]
 
     def get_active_elements(self, instance) -> list[str]:
         return list(dict.fromkeys(token["element_id"] for token in instance.tokens))
@@ -87,6 +95,9 @@ class InstanceSerializer(serializers.ModelSerializer):
             {**wait, "due_at": wait["due_at"].isoformat()} if wait.get("due_at") else wait
             for wait in waiting_for(instance)
         ]
+
+    def get_children(self, instance) -> list[int]:
+        return list(instance.children.order_by("pk").values_list("pk", flat=True))
 
     def get_incidents(self, instance) -> list[dict]:
         open_incidents = instance.incidents.filter(resolved_at__isnull=True).order_by("pk")

@@ -154,6 +154,7 @@ class FlowNode:
     boundary_events: tuple[str, ...] = ()
     default_flow: str | None = None
     gateway_direction: str | None = None
+    activation_condition: ExpressionText | None = None  # of a complex gateway
     instantiate: bool = False
     event_gateway_type: str | None = None
     triggered_by_event: bool = False
@@ -176,6 +177,11 @@ class FlowNode:
         if not self.event_definitions:
             return None
         return self.event_definitions[0].kind if len(self.event_definitions) == 1 else "multiple"
+
+    @property
+    def triggers(self) -> tuple[str, ...]:
+        """Return the kinds of all its event definitions (a multiple event has several)."""
+        return tuple(d.kind for d in self.event_definitions)
 
 
 @dataclass(frozen=True, slots=True)

@@ -448,6 +448,11 @@ class _ProcessReader:
 
     def _gateway(self, element, kind: str, node: dict) -> None:
         node["gateway_direction"] = element.get("gatewayDirection") or "Unspecified"
+        if kind == "complexGateway":
+            conditions = bpmn_children(element, "activationCondition")
+            node["activation_condition"] = (
+                self.compiler.expression(conditions[0]) if conditions else None
+            )
         node["default_flow"] = element.get("default")
         if kind == "eventBasedGateway":
             node["instantiate"] = _boolean(element, "instantiate", False)

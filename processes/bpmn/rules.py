@@ -444,6 +444,13 @@ class ActivityRules(NodeRules):
                 f"{self.label} does not say which process it calls: set calledElement.",
                 "called-element",
             )
+        props = node.properties
+        if node.kind == "callActivity" and props.binding == "version" and props.version is None:
+            self.error(
+                f"{self.label} calls a fixed version but does not say which: "
+                "set calledElementVersion.",
+                "called-element",
+            )
         if node.kind == "adHocSubProcess":
             self._ad_hoc()
         self._loops()

@@ -22,7 +22,7 @@ from .model import ACTIVITIES, EVENTS, FLOW_NODES, GATEWAYS, Definitions, FlowNo
 from .rules import REFERENCED, ActivityRules, EventRules, GatewayRules, ScopePaths
 
 # The element kinds the engine runs. The engine extends this set as it learns new kinds.
-EXECUTABLE_KINDS = FLOW_NODES - {"complexGateway", "implicitThrowEvent"}
+EXECUTABLE_KINDS = FLOW_NODES - {"implicitThrowEvent"}
 # Script formats the engine runs: none given, or ours (lines of "name = expression").
 SCRIPT_FORMATS = frozenset({None, "", "baton"})
 # Tasks that do nothing unless told how: they need an implementation.
@@ -244,6 +244,7 @@ class _ProcessChecker:
         if (
             node.kind == "callActivity"
             and node.called_element
+            and not is_expression(node.called_element)  # chosen at run time
             and not self._callable(node.called_element)
         ):
             self.warning(
@@ -348,6 +349,8 @@ class _ProcessChecker:
 
     def _node_texts(self, node: FlowNode) -> None:
         props = node.properties
+        if node.activation_condition is not None:
+            self.expression(node.id, node.activation_condition, "activation condition")
         if props.quality_gate is not None:
             self.expression_text(node.id, props.quality_gate, "quality gate")
         for name, text in (

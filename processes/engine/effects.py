@@ -19,7 +19,7 @@ class ActivityStarted:
 class ActivityEnded:
     seq: int
     ended_at: datetime
-    outcome: str  # "completed" | "cancelled" | "error"
+    outcome: str  # "completed" | "cancelled" | "error" | "compensated" (re-ends a completed one)
     actor: str | None = None
 
 
@@ -127,3 +127,38 @@ class EscalationUncaught:
     activity_seq: int | None
     element_id: str
     code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorUncaught:
+    """A BPMN error nothing in this instance caught; a calling instance may catch it."""
+
+    token_id: int
+    element_id: str
+    code: str | None
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChildRequested:
+    """A call activity starts an instance of process ``called_key`` and waits for it.
+
+    ``binding`` picks the version: "latest", "deployment" (the caller's) or "version"
+    (``version``). ``variables`` are those mapped in.
+    """
+
+    token_id: int
+    element_id: str
+    called_key: str
+    binding: str
+    version: int | None
+    variables: dict
+    business_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChildCancelled:
+    """The call activity at ``token_id`` ended early: the instance it called ends too."""
+
+    token_id: int
+    element_id: str

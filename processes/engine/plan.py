@@ -24,6 +24,7 @@ class ProcessPlan:
             for flow in process.flows.values()
             if flow.condition is not None and flow.condition.text.strip()
         }
+        self.has_conditions = any("conditional" in n.triggers for n in process.nodes.values())
         self.behaviours = {node.id: behaviour_for(node)(node, self) for node in process.nodes.values()}
         self._reach: dict[tuple[str, str], bool] = {}
 
@@ -31,7 +32,7 @@ class ProcessPlan:
         """Return the boundary events of an activity with the given trigger."""
         return [
             self.nodes[b] for b in self.nodes[activity_id].boundary_events
-            if self.nodes[b].trigger == trigger
+            if trigger in self.nodes[b].triggers
         ]
 
     def error_code(self, node: FlowNode) -> str | None:
@@ -46,14 +47,23 @@ class ProcessPlan:
         return self._root_value(node, "escalation", "escalations", "code")
 
     def event_name(self, node: FlowNode, kind: str) -> str | None:
-        """Return the name of the message or signal a node waits for or throws.
+        """Return the name of the (first) message or signal a node waits for or throws."""
+        names = self.event_names(node, kind)
+        return names[0] if names else None
+
+    def event_names(self, node: FlowNode, kind: str) -> list[str]:
+        """Return the names of the messages or signals a node waits for or throws.
 
         A receive or send task names its message with ``messageRef``; an event with its
-        event definition. Without a declared name the referenced id stands for it.
+        event definitions (a multiple event may have several). Without a declared name the
+        referenced id stands for it.
         """
         if kind == "message" and node.message_ref:
-            return self._declared_name("messages", node.message_ref)
-        return self._root_value(node, kind, kind + "s", "name")
+            return [self._declared_name("messages", node.message_ref)]
+        return [
+            self._declared_name(kind + "s", d.ref)
+            for d in node.event_definitions if d.kind == kind and d.ref
+        ]
 
     def _root_value(self, node: FlowNode, kind: str, table: str, attribute: str) -> str | None:
         for definition in node.event_definitions:

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from processes.bpmn.model import Definitions, FlowNode, Process
+from processes.engine import compensation
 from processes.engine import effects as fx
 from processes.engine.errors import EngineError, NotWaiting, StepFailed
 from processes.engine.expressions import ExpressionError
-from processes.engine.behaviours import event_subprocess
+from processes.engine.behaviours import call_activity, conditions, event_subprocess
 from processes.engine.behaviours.waits import close_wait, open_wait
 from processes.engine.plan import ProcessPlan, plan_for
 from processes.engine.state import InstanceState, Token
@@ -36,7 +37,8 @@ class Engine:
 
     def start(self, variables=None, *, start_event_id=None, actor=None, business_key=None) -> Result:
         """Start an instance at its none start event (or the one given)."""
-        run = Run(self.plan, InstanceState(variables=dict(variables or {})), self.clock(), actor)
+        state = InstanceState(variables=dict(variables or {}), business_key=business_key)
+        run = Run(self.plan, state, self.clock(), actor)
         starts = [s for s in self.plan.process.start_events if not self.plan.nodes[s].event_definitions]
         start_id = start_event_id or (starts[0] if starts else None)
         if start_id is None or start_id not in self.plan.nodes:
@@ -63,6 +65,23 @@ class Engine:
         token = run.waiting_token(token_id)
         run.set_variables(variables or {}, token)
         run.schedule(run.leave, token)
+        return run.finish()
+
+    def complete_call(self, state, token_id, variables=None) -> Result:
+        """The instance a call activity started has completed with ``variables``: map them back."""
+        run = Run(self.plan, state, self.clock(), None)
+        token = run.waiting_token(token_id, kinds=("callActivity",))
+        call_activity.returned(run, token, variables or {})
+        return run.finish()
+
+    def escalate(self, state, token_id, code) -> Result:
+        """The instance a call activity started escalated ``code`` without catching it."""
+        run = Run(self.plan, state, self.clock(), None)
+        token = state.tokens.get(token_id)
+        at_call = token is not None and self.plan.nodes[token.element_id].kind == "callActivity"
+        if not at_call or token.state != "waiting":
+            raise NotWaiting(f"Token {token_id} does not wait at a call activity.")
+        call_activity.escalated(run, token, code)
         return run.finish()
 
     def continue_token(self, state, token_id) -> Result:
@@ -140,6 +159,11 @@ class Run:
         self.effects: list = []
         self.agenda: deque = deque()
         self.ended: set[int] = set()
+        # Signals thrown in this command, with the waits (holder, element) they reached.
+        self.signals: dict[str, set] = {}
+        # Conditional waits that fired in this command; whether to look at them again.
+        self.conditions_served: set = set()
+        self.conditions_due = plan.has_conditions
 
     # The agenda
 
@@ -152,15 +176,40 @@ class Run:
             while self.agenda:
                 step, args = self.agenda.popleft()
                 token = next((a for a in args if isinstance(a, Token)), None)
+                if token is not None and self.state.tokens.get(token.id) is not token:
+                    continue  # an interruption removed the token this step was for
                 try:
                     step(*args)
                 except StepFailed as failure:
                     if token is None:
                         raise
                     self.fail(token, str(failure))
-            if not self.settle_inclusive_joins():
+            if not (self.settle_inclusive_joins() or self.serve_late_signals()
+                    or self.fire_conditions()):
                 break
         return Result(self.state, self.effects)
+
+    def fire_conditions(self) -> bool:
+        """Fire the conditional events whose conditions now hold, if variables changed."""
+        if not self.conditions_due:
+            return False
+        self.conditions_due = False
+        return conditions.fire(self, self.conditions_served)
+
+    def check_conditions(self) -> None:
+        """A conditional wait began: if its condition holds already, it fires now."""
+        conditions.fire(self, self.conditions_served)
+
+    def serve_late_signals(self) -> bool:
+        """Deliver this command's signals to waits that opened after they were thrown.
+
+        Branches started together are simultaneous: a catch event on a branch the agenda
+        reaches after the throw still hears it. Return whether anything did.
+        """
+        before = len(self.agenda)
+        for name in list(self.signals):
+            self.broadcast_signal(name)
+        return len(self.agenda) > before
 
     # Tokens and activities
 
@@ -201,6 +250,8 @@ class Run:
             self.schedule_boundary_timer(token, boundary, self.timer_due(boundary), 0)
         for boundary in self.event_boundaries(node.id):
             open_wait(self, token, boundary)
+        if self.plan.boundary_events(node.id, "conditional"):
+            self.schedule(self.check_conditions)
 
     def end_activity(self, token: Token, outcome: str = "completed", actor: str | None = None) -> None:
         seq = token.activity_seq
@@ -209,6 +260,8 @@ class Run:
         self.ended.add(seq)
         token.local.pop("cycles", None)
         self.emit(fx.ActivityEnded(seq, self.now, outcome, actor))
+        if outcome == "completed":
+            compensation.completed(self, token)
         if self.state.loop_body(token) is not None:
             return
         for boundary in self.plan.boundary_events(token.element_id, "timer"):
@@ -233,6 +286,9 @@ class Run:
     def consume(self, token: Token) -> None:
         """Remove a token that reached an end; complete its scope if it was the last one."""
         self.state.tokens.pop(token.id, None)
+        scope = self.state.tokens.get(token.scope_id)
+        if scope is not None and self.behaviour(scope).child_ended(self, scope):
+            return  # an ad-hoc subprocess decides for itself
         if self.state.children(token.scope_id):
             return
         if token.scope_id is None:
@@ -283,6 +339,7 @@ class Run:
             for name, value in changes.items():
                 holder = next((layer for layer in layers if name in layer), self.state.variables)
                 holder[name] = value
+            self.conditions_due = self.plan.has_conditions
             self.emit(fx.VariablesChanged(dict(changes), token.activity_seq if token else None))
 
     def variables_of(self, token: Token | None) -> Mapping:
@@ -337,7 +394,7 @@ class Run:
             if token.state != "joined" or token.id not in self.state.tokens:
                 continue
             node = self.plan.nodes[token.element_id]
-            if node.kind == "inclusiveGateway" and self.behaviour(token).can_fire(self, token):
+            if node.kind in ("inclusiveGateway", "complexGateway") and self.behaviour(token).can_fire(self, token):
                 self.behaviour(token).fire(self, token)
                 fired = True
         return fired
@@ -358,6 +415,7 @@ class Run:
         if self.catch_in_scopes(token, "error", code):
             return
         where = f": {message}" if message else ""
+        self.emit(fx.ErrorUncaught(token.id, token.element_id, code, message))  # for a caller
         self.fail(token, f"Uncaught BPMN error {code or '(no code)'} thrown at '{token.element_id}'{where}.")
 
     def catch_in_scopes(self, token: Token, kind: str, code: str | None) -> bool:
@@ -406,8 +464,8 @@ class Run:
         else:
             self.enter(self.new_token(boundary.id, token.scope_id), boundary.id)
             self.repeat_cycle(token, boundary)
-            if boundary.trigger in ("message", "signal"):
-                open_wait(self, token, boundary)  # the delivery used it up; it may come again
+            # The delivery used the subscription up; the event may come again.
+            open_wait(self, token, boundary, kinds=("message", "signal"))
 
     def deliver(self, token: Token, event: FlowNode, variables: dict, occurrence=None) -> None:
         """The event ``event`` that ``token`` waits for happened, bringing ``variables``.
@@ -435,16 +493,23 @@ class Run:
             raise NotWaiting(f"Token {token.id} does not wait for {event.id}.")
 
     def broadcast_signal(self, name: str) -> None:
-        """Deliver a signal thrown in this instance to everything here waiting for it."""
+        """Deliver a signal thrown in this instance to everything here waiting for it.
+
+        Each wait hears a signal once per command, however often it is broadcast.
+        """
+        served = self.signals.setdefault(name, set())
         scopes = [None] + [t for t in self.state.tokens.values() if t.state == "scope"]
         for scope in scopes:  # event subprocesses first: an interrupting one ends the rest
             for start in event_subprocess.starts_in(self, scope):
                 alive = scope is None or self.state.tokens.get(scope.id) is scope
-                if alive and start.trigger == "signal" and self.plan.event_name(start, "signal") == name:
+                key = (scope.id if scope else event_subprocess.PROCESS_SCOPE, start.id)
+                if alive and key not in served and name in self.plan.event_names(start, "signal"):
+                    served.add(key)
                     self.deliver(scope, start, {})
         for token in list(self.state.tokens.values()):
             for event in self.signal_waits(token, name):
-                if self.state.tokens.get(token.id) is token:  # not ended by an earlier catch
+                if self.state.tokens.get(token.id) is token and (token.id, event.id) not in served:
+                    served.add((token.id, event.id))
                     self.deliver(token, event, {})
 
     def signal_waits(self, token: Token, name: str) -> list[FlowNode]:
@@ -460,7 +525,7 @@ class Run:
             return []
         return [
             event for event in candidates
-            if event.trigger == "signal" and self.plan.event_name(event, "signal") == name
+            if name in self.plan.event_names(event, "signal")
         ]
 
     def throw_escalation(self, token: Token, code: str | None) -> None:

@@ -34,10 +34,20 @@ class Token:
 
 @dataclass(slots=True)
 class InstanceState:
+    """The tokens and variables of one instance, and what compensation may undo.
+
+    ``compensable`` lists the completed activities of the process scope that a
+    compensation throw may undo (``processes.engine.compensation``); a subprocess keeps
+    its own list on its token. ``business_key`` is the instance's, for expressions
+    (``execution.processBusinessKey``); its row keeps it, so ``to_json`` leaves it out.
+    """
+
     tokens: dict[int, Token] = field(default_factory=dict)
     variables: dict = field(default_factory=dict)
     next_seq: int = 1
     status: str = "active"
+    compensable: list = field(default_factory=list)
+    business_key: str | None = None
 
     def take_seq(self) -> int:
         """Return the next number for a token or an activity instance."""
@@ -87,10 +97,12 @@ class InstanceState:
             "variables": self.variables,
             "next_seq": self.next_seq,
             "status": self.status,
+            "compensable": self.compensable,
         }
 
     @classmethod
     def from_json(cls, data: dict) -> "InstanceState":
         tokens = {t["id"]: Token(**t) for t in data.get("tokens", [])}
         return cls(tokens, dict(data.get("variables") or {}), data.get("next_seq", 1),
-                   data.get("status", "active"))
+                   data.get("status", "active"), list(data.get("compensable") or []),
+                   data.get("business_key"))

@@ -1,4 +1,4 @@
-"""Job kinds the engine schedules: service tasks, timers and async continuations.
+"""Job kinds the engine schedules: service tasks, timers, async continuations, call reports.
 
 Each one resumes a waiting token through an engine command. A job whose token has moved on
 (say, a service task interrupted by a boundary timer) was deleted with that move; the
@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from processes.calls import resume_caller
 from processes.connectors import BpmnErrorRaised, ServiceContext, run_service
 from processes.engine.state import InstanceState
 from processes.instances import run_command
@@ -115,3 +116,4 @@ register("engine.timer", commit=fire_timer, on_exhausted=open_incident)
 register("engine.continue", commit=continue_token, on_exhausted=open_incident)
 register("engine.message", commit=deliver_message)
 register("engine.signal", commit=deliver_signal)
+register("engine.call", commit=resume_caller, on_exhausted=open_incident)

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'indexes': [models.Index(fields=['kind', 'name'], name='subscription_name_idx')],
-                'constraints': [models.UniqueConstraint(fields=('instance', 'token_id', 'element_id'), name='subscription_once')],
+                'constraints': [models.UniqueConstraint(fields=('instance', 'token_id', 'element_id', 'kind', 'name'), name='subscription_once')],
             },
         ),
     ]

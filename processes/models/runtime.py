@@ -30,6 +30,8 @@ class ProcessInstance(models.Model):
     # Dates and decimals a script computes are stored as ISO text and strings.
     variables = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     tokens = models.JSONField(default=list, blank=True)
+    # Completed activities of the process scope a compensation throw may still undo.
+    compensable = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
     next_seq = models.PositiveIntegerField(default=1)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -38,12 +40,22 @@ class ProcessInstance(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     # Bumped by every change: clients can detect that they acted on a stale view.
     version = models.PositiveIntegerField(default=1)
+    # The instance whose call activity (its token and element) started this one, if any.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+        db_index=False,
+    )
+    parent_token_id = models.PositiveIntegerField(null=True, blank=True)
+    parent_element_id = models.CharField(max_length=255, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["definition", "state"], name="instance_def_state_idx"),
             models.Index(fields=["state", "started_at"], name="instance_state_start_idx"),
             models.Index(fields=["business_key"], name="instance_bkey_idx"),
+            # Only called instances are indexed: a start without a parent pays nothing.
+            models.Index(fields=["parent", "parent_token_id"], name="instance_parent_idx",
+                         condition=models.Q(parent__isnull=False)),
         ]
 
     def __str__(self):
@@ -189,7 +201,8 @@ class EventSubscription(models.Model):
         indexes = [models.Index(fields=["kind", "name"], name="subscription_name_idx")]
         constraints = [
             models.UniqueConstraint(
-                fields=["instance", "token_id", "element_id"], name="subscription_once"
+                fields=["instance", "token_id", "element_id", "kind", "name"],
+                name="subscription_once",
             )
         ]
 

@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from processes.calls import concerns, write_calls
 from processes.engine import effects as fx
 from processes.jobs.queue import enqueue
 from processes.store.events import write_events
@@ -31,6 +32,7 @@ def save_state(instance: ProcessInstance, state) -> None:
     instance.tokens = data["tokens"]
     instance.variables = data["variables"]
     instance.next_seq = data["next_seq"]
+    instance.compensable = data["compensable"]
 
 
 def end_if_finished(instance: ProcessInstance, effects) -> None:
@@ -85,8 +87,11 @@ class _Writer:
         self.resolved: list[int] = []
         self.changed: dict[int, dict] = defaultdict(dict)  # variables set, by activity seq
         self.events: list = []  # subscriptions, messages and signals thrown, escalations
+        self.calls: list = []  # children to start or cancel, news for the caller
 
     def add(self, effect) -> None:
+        if concerns(self.instance, effect):
+            self.calls.append(effect)
         match effect:
             case fx.ActivityStarted():
                 self.started[effect.seq] = [effect, None, None]
@@ -161,7 +166,7 @@ class _Writer:
             connection.vendor == "postgresql" and self.instance.pk is None and bool(self.started)
             and not (self.ended or self.changed or self.closed_tasks or self.tasks
                      or self.cancelled_jobs or self.jobs or self.resolved or self.incidents
-                     or self.events)
+                     or self.events or self.calls)
         )
 
     def flush(self) -> None:
@@ -193,6 +198,8 @@ class _Writer:
             Incident.objects.bulk_create(self.incidents)
         if self.events:
             write_events(instance, self.events)
+        if self.calls:
+            write_calls(instance, self.calls)
 
     def group_ended(self) -> dict:
         groups = defaultdict(list)

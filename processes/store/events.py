@@ -32,7 +32,7 @@ def write_events(instance, events) -> None:
                 schedule("engine.signal", {
                     "name": effect.name, "variables": effect.variables, "sender": instance.pk,
                 })
-            case fx.EscalationUncaught():
+            case fx.EscalationUncaught() if instance.parent_id is None:  # else the caller's
                 record_uncaught(instance, effect)
     if closed:
         EventSubscription.objects.filter(closed, instance=instance).delete()

@@ -20,6 +20,7 @@ from processes.models import ActivityInstance, ProcessDefinition, ProcessInstanc
 INSTANCE_COLUMNS = (
     "definition_id", "business_key", "state", "variables", "tokens", "next_seq",
     "started_by_id", "started_at", "ended_at", "version",
+    "parent_id", "parent_token_id", "parent_element_id", "compensable",
 )
 # Every column but instance_id, which comes first.
 ACTIVITY_COLUMNS = (
@@ -58,7 +59,8 @@ def lock_instance(instance_id: int) -> tuple[ProcessInstance, int, str]:
     lock = " FOR UPDATE OF i" if connection.features.has_select_for_update_of else ""
     sql = (
         "SELECT i.state, i.tokens, i.variables, i.next_seq, i.version, i.business_key,"
-        " i.started_at, i.started_by_id, i.definition_id, d.deployment_id, d.key"
+        " i.started_at, i.started_by_id, i.definition_id, i.parent_id, i.parent_token_id,"
+        " i.parent_element_id, i.compensable, d.deployment_id, d.key"
         f" FROM {_quote(ProcessInstance._meta.db_table)} i"
         f" JOIN {_quote(ProcessDefinition._meta.db_table)} d ON d.id = i.definition_id"
         f" WHERE i.id = %s{lock}"
@@ -69,11 +71,14 @@ def lock_instance(instance_id: int) -> tuple[ProcessInstance, int, str]:
     if row is None:
         raise ProcessInstance.DoesNotExist(f"Instance {instance_id} does not exist.")
     (state, tokens, variables, next_seq, version, business_key, started_at, started_by_id,
-     definition_id, deployment_id, key) = row
+     definition_id, parent_id, parent_token_id, parent_element_id, compensable, deployment_id,
+     key) = row
     instance = ProcessInstance(
         id=instance_id, state=state, tokens=_json(tokens), variables=_json(variables),
         next_seq=next_seq, version=version, business_key=business_key,
         started_at=_moment(started_at), started_by_id=started_by_id, definition_id=definition_id,
+        parent_id=parent_id, parent_token_id=parent_token_id, parent_element_id=parent_element_id,
+        compensable=_json(compensable),
     )
     _saved(instance, instance_id)
     return instance, deployment_id, key
@@ -83,12 +88,13 @@ def update_instance(instance: ProcessInstance) -> None:
     """Write back what a command changed on a locked instance."""
     sql = (
         f"UPDATE {_quote(ProcessInstance._meta.db_table)} SET tokens = %s, variables = %s,"
-        " next_seq = %s, state = %s, ended_at = %s, version = %s WHERE id = %s"
+        " compensable = %s, next_seq = %s, state = %s, ended_at = %s, version = %s WHERE id = %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [
             json.dumps(instance.tokens, cls=DjangoJSONEncoder),
             json.dumps(instance.variables, cls=DjangoJSONEncoder),
+            json.dumps(instance.compensable, cls=DjangoJSONEncoder),
             instance.next_seq, instance.state,
             connection.ops.adapt_datetimefield_value(instance.ended_at), instance.version,
             instance.pk,
@@ -181,6 +187,8 @@ def _instance_params(instance: ProcessInstance) -> list:
         json.dumps(instance.tokens, cls=DjangoJSONEncoder),
         instance.next_seq, instance.started_by_id, when(instance.started_at),
         when(instance.ended_at), instance.version,
+        instance.parent_id, instance.parent_token_id, instance.parent_element_id,
+        json.dumps(instance.compensable, cls=DjangoJSONEncoder),
     ]
 
 

@@ -3,6 +3,8 @@
 import pytest
 
 from processes.deployments import deploy
+from processes.instances import start_instance
+from tests.processes.test_call_activities import callee, caller, child_of, deployed
 from tests.samples import HEADER, approval_process
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +146,13 @@ def test_a_process_that_starts_only_by_timer_cannot_be_started_by_hand(api_for, 
     response = api_for(employee).post("/api/v1/instances/", {"definition_key": "nightly"}, format="json")
     assert response.status_code == 409
     assert "no start event" in response.json()["error"]["message"]
+
+
+def test_the_api_shows_the_parent_and_children(api_for, manager):
+    deployed(callee())
+    parent = start_instance(deployed(caller())["order"])
+    child = child_of(parent)
+    api = api_for(manager)
+    assert api.get(f"/api/v1/instances/{parent.pk}/").json()["children"] == [child.pk]
+    body = api.get(f"/api/v1/instances/{child.pk}/").json()
+    assert (body["parent"], body["children"]) == (parent.pk, [])

@@ -70,6 +70,11 @@ def test_load_returns_warnings_with_the_model():
     assert [(p.element_id, p.code) for p in result.problems] == [("call", "called-element")]
 
 
+def test_a_called_element_chosen_by_an_expression_is_not_looked_for_in_the_file():
+    result = load_definitions(chain('<callActivity id="call" calledElement="${which}"/>'))
+    assert [p.code for p in result.problems] == ["xsd"], "only the schema, which wants a QName"
+
+
 def test_documentation_import_accepts_an_executable_model_that_cannot_run_yet():
     data = chain('<exclusiveGateway id="choice"/>', extra=[flow("other", "choice", "end")])
     result = load_definitions(data, as_documentation=True)
@@ -183,7 +188,6 @@ def test_a_split_with_conditions_or_a_default_is_accepted():
             '<intermediateCatchEvent id="a"><timerEventDefinition/></intermediateCatchEvent>',
             "timer",
         ),
-        ('<complexGateway id="a"/>', "not-executable"),
         ('<serviceTask id="a"/>', "implementation"),
         ('<serviceTask id="a" baton:handler="mail.send"/>', None),
         ('<serviceTask id="a" baton:type="http"/>', "implementation"),
@@ -202,6 +206,10 @@ def test_a_split_with_conditions_or_a_default_is_accepted():
             "expression-type",
         ),
         ('<callActivity id="a"/>', "called-element"),
+        (
+            '<callActivity id="a" calledElement="b" baton:calledElementBinding="version"/>',
+            "called-element",
+        ),
     ],
 )
 def test_it_checks_what_an_element_needs_to_run(element, code):
@@ -303,9 +311,9 @@ def test_it_applies_the_bpmn_rules_for_events():
     assert codes["handler"] == "event-subprocess-flow"
 
 
-def test_every_kind_the_parser_knows_is_executable_except_the_complex_gateway():
-    assert "complexGateway" not in EXECUTABLE_KINDS
+def test_every_kind_the_parser_knows_is_executable():
     assert {
+        "complexGateway",
         "adHocSubProcess",
         "transaction",
         "callActivity",

@@ -17,11 +17,29 @@ ENGINE_BUGS = {
 }
 
 
+# Cases whose expectation contradicts betsy's own model: they cannot pass honestly.
+BETSY_ERRATA = {
+    "AdHocSubProcess_Sequential-1": (
+        "betsy expects SCRIPT_task3 after the ad-hoc subprocess, but the task there runs "
+        "SCRIPT_task1 in the model"
+    ),
+    "AdHocSubProcess_Parallel-1": (
+        "betsy expects SCRIPT_task3 after the ad-hoc subprocess, but the task there runs "
+        "SCRIPT_task1 in the model"
+    ),
+    "Conditional_StartEvent_EventSubProcess_NonInterrupting-1": (
+        "the model's condition 'test.contains(\"a\")>' has a stray '>': deployment refuses it"
+    ),
+}
+
+
 def betsy_case(entry: dict, case: dict):
     case_id = f"{entry['id']}-{case['case']}"
     marks = []
     if case_id in ENGINE_BUGS:
         marks.append(pytest.mark.xfail(reason=ENGINE_BUGS[case_id], strict=True))
+    if case_id in BETSY_ERRATA:
+        marks.append(pytest.mark.xfail(reason=BETSY_ERRATA[case_id], strict=True))
     return pytest.param(entry, case, id=f"{entry['group']}/{case_id}", marks=marks)
 
 

@@ -28,7 +28,7 @@ class Clock:
 class Instance:
     """One instance driven by a test: its state plus every effect so far."""
 
-    def __init__(self, body: str, variables=None, extra: str = "", actor=None):
+    def __init__(self, body: str, variables=None, extra: str = "", actor=None, business_key=None):
         definitions = compile_definitions(parse_xml(
             (HEADER + extra + '<process id="p" isExecutable="true">' + body + "</process></definitions>").encode()
         ))
@@ -36,7 +36,7 @@ class Instance:
         self.engine = Engine(definitions.processes["p"], self.clock, definitions)
         self.effects = []
         self.names = {}
-        result = self.engine.start(variables, actor=actor)
+        result = self.engine.start(variables, actor=actor, business_key=business_key)
         self.state = result.state
         self.record(result)
 

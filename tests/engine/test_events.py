@@ -192,3 +192,71 @@ def test_a_signal_boundary_on_a_multi_instance_activity_fires_once_for_the_whole
     )
     run.complete("t")
     assert run.completed()["noted"] == 1
+
+
+def test_a_signal_reaches_a_catch_on_a_branch_that_started_with_the_thrower():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "fork") + '<parallelGateway id="fork"/>'
+        + flow("fork", "shout") + flow("fork", "listen")
+        + '<intermediateThrowEvent id="shout"><signalEventDefinition signalRef="s_stop"/></intermediateThrowEvent>'
+        + catch("listen", '<signalEventDefinition signalRef="s_stop"/>')
+        + flow("shout", "e1") + flow("listen", "e2") + '<endEvent id="e1"/><endEvent id="e2"/>',
+        extra=ROOTS,
+    )
+    assert run.completed()["listen"] == 1 and run.state.status == "completed"
+
+
+def test_a_multiple_catch_event_goes_on_with_whichever_of_its_events_comes():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "either")
+        + catch("either", '<messageEventDefinition messageRef="m_paid"/>'
+                '<timerEventDefinition><timeDuration>P1D</timeDuration></timerEventDefinition>')
+        + flow("either", "e") + '<endEvent id="e"/>', extra=ROOTS,
+    )
+    token = run.token_at("either").id
+    assert run.of(fx.SubscriptionOpened)[0].name == "payment received"
+    assert run.of(fx.JobScheduled)[0].element_id == "either"
+    run.do("trigger", token, "either")
+    assert run.state.status == "completed"
+    assert fx.JobCancelled(token, "either") in run.effects, "the timer is withdrawn"
+
+
+def conditional(expression):
+    return f"<conditionalEventDefinition><condition>{expression}</condition></conditionalEventDefinition>"
+
+
+def test_a_conditional_catch_event_waits_until_variables_make_it_true():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "fork") + '<parallelGateway id="fork"/>'
+        + flow("fork", "until") + flow("fork", "t")
+        + catch("until", conditional("${approved == true}")) + flow("until", "e1") + '<endEvent id="e1"/>'
+        + '<userTask id="t"/>' + flow("t", "e2") + '<endEvent id="e2"/>',
+        {"approved": False},
+    )
+    assert run.waiting_at() == ["t", "until"]
+    run.complete("t", {"approved": True})
+    assert run.completed()["until"] == 1 and run.state.status == "completed"
+
+
+def test_a_conditional_catch_event_passes_at_once_when_its_condition_holds():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "until") + catch("until", conditional("${ready}"))
+        + flow("until", "e") + '<endEvent id="e"/>', {"ready": True},
+    )
+    assert run.state.status == "completed"
+
+
+def test_a_conditional_boundary_interrupts_when_a_change_makes_it_true():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "fork") + '<parallelGateway id="fork"/>'
+        + flow("fork", "t") + flow("fork", "other")
+        + '<userTask id="t"/><boundaryEvent id="stop" attachedToRef="t">'
+        + conditional("${amount &gt; 100}") + "</boundaryEvent>"
+        + flow("stop", "stopped") + '<endEvent id="stopped"/>' + flow("t", "e") + '<endEvent id="e"/>'
+        + '<userTask id="other"/>' + flow("other", "e2") + '<endEvent id="e2"/>',
+        {"amount": 5},
+    )
+    assert run.waiting_at() == ["other", "t"], "false while the amount is small"
+    run.complete("other", {"amount": 500})
+    assert run.ended("cancelled") == ["t"] and run.completed()["stopped"] == 1
+    assert run.state.status == "completed"

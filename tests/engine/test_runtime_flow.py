@@ -194,3 +194,52 @@ def test_each_variable_change_is_kept_on_the_activity_that_made_it():
     run.complete("check", {"ok": True})
     changes = {run.names[e.activity_seq]: e.changes for e in run.of(fx.VariablesChanged)}
     assert changes == {"s": {"amount": 4}, "calc": {"total": 8}, "check": {"ok": True}}
+
+
+ADHOC = (
+    '<startEvent id="s"/>' + flow("s", "checks")
+    + '<adHocSubProcess id="checks" ordering="{ordering}">{completion}'
+    '<scriptTask id="a"><script>done = done + 1</script></scriptTask>'
+    '<scriptTask id="b"><script>done = done + 1</script></scriptTask>'
+    '<userTask id="c"/></adHocSubProcess>' + flow("checks", "e") + '<endEvent id="e"/>'
+)
+
+
+def test_an_ad_hoc_subprocess_runs_its_activities_and_ends_after_the_last():
+    run = Instance(ADHOC.format(ordering="Parallel", completion=""), {"done": 0})
+    assert run.state.variables["done"] == 2 and run.waiting_at() == ["c"]
+    run.complete("c")
+    assert run.state.status == "completed"
+
+
+def test_a_sequential_ad_hoc_subprocess_runs_one_activity_after_another():
+    run = Instance(ADHOC.format(ordering="Sequential", completion="").replace(
+        '<userTask id="c"/>', '<userTask id="c"/><userTask id="d"/>'), {"done": 0})
+    assert run.waiting_at() == ["c"]
+    run.complete("c")
+    assert run.waiting_at() == ["d"]
+
+
+def test_an_ad_hoc_subprocess_ends_when_its_completion_condition_holds():
+    run = Instance(ADHOC.format(
+        ordering="Parallel",
+        completion="<completionCondition>${done &gt;= 2}</completionCondition>",
+    ), {"done": 0})
+    assert run.state.status == "completed"
+    assert not run.of(fx.TaskCreated), "c had not begun when the condition held"
+
+
+def test_a_complex_join_goes_on_with_the_first_token_and_absorbs_the_rest():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "fork") + '<parallelGateway id="fork"/>'
+        + flow("fork", "a") + flow("fork", "b") + '<userTask id="a"/><userTask id="b"/>'
+        + flow("a", "first") + flow("b", "first")
+        + '<complexGateway id="first"><activationCondition>${activationCount &gt;= 1}'
+        "</activationCondition></complexGateway>"
+        + flow("first", "after") + '<task id="after"/>' + flow("after", "e") + '<endEvent id="e"/>'
+    )
+    run.complete("b")
+    assert run.completed()["after"] == 1 and run.waiting_at() == ["a"]
+    run.complete("a")
+    assert run.completed()["after"] == 1, "the second token is absorbed"
+    assert run.state.status == "completed"

@@ -3,8 +3,11 @@
 from collections.abc import Callable
 
 from processes.bpmn.model import FlowNode
+from processes.engine.behaviours.ad_hoc_subprocess import AdHocSubProcess
 from processes.engine.behaviours.base import Behaviour, PassThrough
 from processes.engine.behaviours.boundary_event import BoundaryEvent
+from processes.engine.behaviours.call_activity import CallActivity
+from processes.engine.behaviours.complex_gateway import ComplexGateway
 from processes.engine.behaviours.end_event import EndEvent
 from processes.engine.behaviours.event_based_gateway import EventBasedGateway
 from processes.engine.behaviours.exclusive_gateway import ExclusiveGateway
@@ -39,14 +42,17 @@ BEHAVIOURS: dict[str, type[Behaviour]] = {
     "parallelGateway": ParallelGateway,
     "inclusiveGateway": InclusiveGateway,
     "eventBasedGateway": EventBasedGateway,
+    "complexGateway": ComplexGateway,
     "subProcess": SubProcess,
+    "adHocSubProcess": AdHocSubProcess,
+    "callActivity": CallActivity,
 }
 
 
 def behaviour_for(node: FlowNode) -> Callable[..., Behaviour]:
     """Return what builds the behaviour of a node, refusing what the engine cannot run."""
-    if len(node.event_definitions) > 1:
-        raise UnsupportedElement(node.id, f"{node.kind} with several event definitions")
+    if len(node.event_definitions) > 1 and node.parallel_multiple:
+        raise UnsupportedElement(node.id, f"parallel multiple {node.kind}")
     if node.kind == "receiveTask" and node.instantiate:
         raise UnsupportedElement(node.id, "receive task that starts its process")
     behaviour = BEHAVIOURS.get(node.kind)

@@ -97,6 +97,10 @@ class Behaviour:
     def actor(self, run) -> str | None:
         return None
 
+    def child_ended(self, run, token) -> bool:
+        """A path inside this scope ended; return True if the scope took care of it."""
+        return False
+
     def cancel(self, run, token, outcome: str) -> None:
         run.end_activity(token, outcome)
 

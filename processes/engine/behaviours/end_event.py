@@ -1,18 +1,18 @@
-"""End events: none, terminate, error, signal, message and escalation (BPMN 2.0, 10.5.3)."""
+"""End events: none, terminate, error, signal, message, escalation, compensate (BPMN 10.5.3)."""
 
 from processes.engine.behaviours.base import Behaviour
-from processes.engine.behaviours.intermediate_throw_event import throw
+from processes.engine.behaviours.intermediate_throw_event import goes_on, throw
 
 
 class EndEvent(Behaviour):
-    TRIGGERS = frozenset({"terminate", "error", "signal", "message", "escalation"})
+    TRIGGERS = frozenset({"terminate", "error", "signal", "message", "escalation", "compensate"})
 
     def execute(self, run, token) -> None:
         trigger = self.node.trigger
-        if trigger in ("signal", "message", "escalation"):
+        if {"signal", "message", "escalation", "compensate"}.intersection(self.node.triggers):
             throw(run, token, self.node)
-            if token.id not in run.state.tokens:
-                return  # an interrupting escalation catch ended this scope
+            if not goes_on(run, token):
+                return  # a catch ended this scope, or it waits for compensation handlers
         run.end_activity(token)
         if trigger == "error":
             code = self.plan.error_code(self.node)

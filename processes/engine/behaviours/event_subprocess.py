@@ -38,15 +38,17 @@ def starts_in(run, scope_token) -> list:
 
 def open_waits(run, scope_token) -> None:
     """The scope began: its event subprocesses' start events begin to wait."""
-    for start in starts_in(run, scope_token):
-        if start.trigger in WAITABLE:
-            open_wait(run, holder(scope_token), start)
+    starts = starts_in(run, scope_token)
+    for start in starts:
+        open_wait(run, holder(scope_token), start)
+    if any("conditional" in start.triggers for start in starts):
+        run.schedule(run.check_conditions)  # one may hold already
 
 
 def close_waits(run, scope_token) -> None:
     """The scope ended: nothing in it may start any more."""
     for start in starts_in(run, scope_token):
-        if start.trigger in WAITABLE:
+        if WAITABLE.intersection(start.triggers):
             close_wait(run, holder(scope_token), start)
 
 
@@ -55,7 +57,7 @@ def catching_start(run, scope_token, kind: str, code: str | None):
     code_of = run.plan.error_code if kind == "error" else run.plan.escalation_code
     catch_all = None
     for start in starts_in(run, scope_token):
-        if start.trigger != kind:
+        if kind not in start.triggers:
             continue
         caught = code_of(start)
         if caught is not None and caught == code:
@@ -77,9 +79,8 @@ def start_subprocess(run, scope_token, start, variables: dict, occurrence=None) 
             if run.state.tokens.get(token.id) is token:
                 run.cancel_token(token, "cancelled", inside)
         close_waits(run, scope_token)
-    elif start.trigger in ("message", "signal"):
-        open_wait(run, holder(scope_token), start)  # the delivery used it up; it may come again
-    else:
+    else:  # it may happen again: the delivery used a subscription up, a cycle goes on
+        open_wait(run, holder(scope_token), start, kinds=("message", "signal"))
         repeat_timer(run, holder(scope_token), start, occurrence)
     run.set_variables(variables)
     body = run.new_token(start.scope, scope_id)

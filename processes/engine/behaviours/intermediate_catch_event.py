@@ -9,7 +9,7 @@ class IntermediateCatchEvent(Behaviour):
     passes straight through it.
     """
 
-    TRIGGERS = frozenset({"timer", "message", "signal", "link"})
+    TRIGGERS = frozenset({"timer", "message", "signal", "link", "conditional"})
 
     def execute(self, run, token) -> None:
         if self.node.trigger == "link" or token.local.pop("occurred", False):
@@ -17,10 +17,11 @@ class IntermediateCatchEvent(Behaviour):
             return
         token.state = "waiting"
         open_wait(run, token, self.node)
+        if "conditional" in self.node.triggers:
+            run.schedule(run.check_conditions)  # it may hold already
 
     def leave(self, run, token) -> None:
-        if self.node.trigger in ("message", "signal"):
-            close_wait(run, token, self.node)
+        close_wait(run, token, self.node)  # of a multiple event, the others that did not come
         super().leave(run, token)
 
     def cancel(self, run, token, outcome: str) -> None:

@@ -10,7 +10,7 @@ class StartEvent(Behaviour):
     an event subprocess, so do error and escalation start events.
     """
 
-    TRIGGERS = frozenset({"message", "signal", "timer", "error", "escalation"})
+    TRIGGERS = frozenset({"message", "signal", "timer", "error", "escalation", "conditional"})
 
     def execute(self, run, token) -> None:
         if token.scope_id is None and run.state.variables:

@@ -10,26 +10,30 @@ from processes.engine.behaviours.timers import due_at, is_cycle, next_due_at
 WAITABLE = frozenset({"timer", "message", "signal"})
 
 
-def trigger_of(node) -> str | None:
-    """The event a catching node waits for; a receive task waits for its message."""
-    return "message" if node.kind == "receiveTask" else node.trigger
+def triggers_of(node) -> tuple[str, ...]:
+    """The events a catching node waits for (a multiple event: any of several); a receive
+    task waits for its message."""
+    return ("message",) if node.kind == "receiveTask" else node.triggers
 
 
-def open_wait(run, token, node) -> None:
-    """Start waiting, on ``token``'s behalf, for the event of ``node``."""
-    trigger = trigger_of(node)
-    if trigger == "timer":
-        schedule_timer(run, token, node, due_at(run, node), 0)
-    elif trigger in ("message", "signal"):
-        run.emit(fx.SubscriptionOpened(trigger, run.plan.event_name(node, trigger), token.id, node.id))
+def open_wait(run, token, node, kinds=WAITABLE) -> None:
+    """Start waiting, on ``token``'s behalf, for the events of ``node`` of ``kinds``."""
+    for trigger in dict.fromkeys(triggers_of(node)):  # each kind once: names come below
+        if trigger not in kinds:
+            continue
+        if trigger == "timer":
+            schedule_timer(run, token, node, due_at(run, node), 0)
+        elif trigger in ("message", "signal"):
+            for name in run.plan.event_names(node, trigger):
+                run.emit(fx.SubscriptionOpened(trigger, name, token.id, node.id))
 
 
 def close_wait(run, token, node) -> None:
-    """Stop waiting for the event of ``node`` (it happened, or the wait was withdrawn)."""
-    trigger = trigger_of(node)
-    if trigger == "timer":
+    """Stop waiting for the events of ``node`` (one happened, or the wait was withdrawn)."""
+    triggers = triggers_of(node)
+    if "timer" in triggers:
         run.emit(fx.JobCancelled(token.id, node.id))
-    elif trigger in ("message", "signal"):
+    if "message" in triggers or "signal" in triggers:
         run.emit(fx.SubscriptionClosed(token.id, node.id))
 
 
