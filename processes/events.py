@@ -78,7 +78,8 @@ def _deliver(subscription: EventSubscription, variables) -> bool:
             run_command(
                 subscription.instance_id,
                 lambda engine, state: engine.trigger(
-                    state, subscription.token_id, subscription.element_id, dict(variables or {})
+                    state, subscription.token_id, subscription.element_id, dict(variables or {}),
+                    trigger=(subscription.kind, subscription.name),
                 ),
                 check=consume,
             )
@@ -94,11 +95,8 @@ def _start_by(kind, name, variables, business_key, deployment_id, user) -> list[
         definitions = ProcessDefinition.objects.filter(deployment_id=deployment_id, is_executable=True)
     started = []
     for definition in definitions:
-        plan = engine_for(definition).plan
-        for start_id in plan.process.start_events:
-            node = plan.nodes[start_id]
-            if node.trigger == kind and plan.event_name(node, kind) == name:
-                instance = start_instance(definition, variables=variables, business_key=business_key,
-                                          user=user, start_event=start_id)
-                started.append(instance.pk)
+        for start_id in engine_for(definition).plan.starts_for(kind, name):
+            instance = start_instance(definition, variables=variables, business_key=business_key,
+                                      user=user, start_event=start_id)
+            started.append(instance.pk)
     return started

@@ -115,6 +115,8 @@ class MultiInstance:
     output_element: str | None = None
     behavior: str = "All"
     complex_behaviors: tuple[ComplexBehavior, ...] = ()
+    none_behavior_event: EventDefinition | None = None  # noneBehaviorEventRef, resolved
+    one_behavior_event: EventDefinition | None = None  # oneBehaviorEventRef, resolved
 
 
 @dataclass(frozen=True, slots=True)

@@ -533,7 +533,25 @@ class _ProcessReader:
                 self._complex_behavior(definition)
                 for definition in bpmn_children(element, "complexBehaviorDefinition")
             ),
+            none_behavior_event=self._behavior_event(element, "noneBehaviorEventRef", node_id),
+            one_behavior_event=self._behavior_event(element, "oneBehaviorEventRef", node_id),
         )
+
+    def _behavior_event(self, element, attribute: str, node_id: str) -> EventDefinition | None:
+        """Return the event definition a multi-instance behavior throws, found by its id."""
+        ref = (element.get(attribute) or "").strip()
+        if not ref:
+            return None
+        target = self.compiler.elements.get(ref.rpartition(":")[2])
+        kind = local_name(target.tag) if target is not None else None
+        if kind not in EVENT_DEFINITIONS:
+            self.problem(
+                node_id,
+                f"The multi-instance {attribute} '{ref}' names no event definition of the file.",
+                "behavior-event-ref",
+            )
+            return None
+        return self.compiler.event_definition(target, kind)
 
     def _complex_behavior(self, element) -> ComplexBehavior:
         conditions = bpmn_children(element, "condition")

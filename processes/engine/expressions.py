@@ -37,6 +37,19 @@ class ExpressionError(ValueError):
         self.line = line
 
 
+class BpmnErrorThrown(Exception):
+    """A script's ``bpmn_error(code, message)``: a business error for the model to catch."""
+
+    def __init__(self, code: str, message: str = ""):
+        super().__init__(f"BPMN error {code}")
+        self.code = code
+        self.message = message
+
+
+def _bpmn_error(run, code, message="") -> None:
+    raise BpmnErrorThrown(str(code), str(message))
+
+
 class _Missing(ExpressionError):
     """An unknown variable or dict key, which `empty` reads as empty."""
 
@@ -588,6 +601,7 @@ _FUNCTIONS = {
     "date": _Callable(_to_date, 1, 1),
     "datetime": _Callable(_to_datetime, 1, 1),
     "duration": _Callable(_to_duration, 1, 1),
+    "bpmn_error": _Callable(_bpmn_error, 1, 2),
 }
 
 

@@ -1,8 +1,9 @@
 """What the engine prepares once per process: compiled expressions and a behaviour per node."""
 
 from collections import OrderedDict, deque
+from dataclasses import replace
 
-from processes.bpmn.model import Definitions, FlowNode, Process
+from processes.bpmn.model import Definitions, EventDefinition, FlowNode, Process
 from processes.engine.expressions import Expression, compile_expression
 
 
@@ -25,8 +26,27 @@ class ProcessPlan:
             if flow.condition is not None and flow.condition.text.strip()
         }
         self.has_conditions = any("conditional" in n.triggers for n in process.nodes.values())
-        self.behaviours = {node.id: behaviour_for(node)(node, self) for node in process.nodes.values()}
+        self.has_compensation = any(n.is_for_compensation for n in process.nodes.values())
+        self.behaviours = {}
+        for node in process.nodes.values():
+            runs_as = self.called_global_task(node) or node
+            self.behaviours[node.id] = behaviour_for(runs_as)(runs_as, self)
         self._reach: dict[tuple[str, str], bool] = {}
+
+    def called_global_task(self, node: FlowNode) -> FlowNode | None:
+        """A call activity calling a global task of the file runs that task in its place.
+
+        Returns the call activity as that task (its script, form, implementation), keeping
+        the call activity's id, flows and boundary events (BPMN 2.0, 10.3.6 and 10.3.8).
+        """
+        if node.kind != "callActivity" or self.definitions is None:
+            return None
+        task = self.definitions.global_tasks.get(node.called_element)
+        if task is None:
+            return None
+        kind = task.kind[len("global")].lower() + task.kind[len("global") + 1:]
+        return replace(node, kind=kind, script=task.script, script_format=task.script_format,
+                       properties=task.properties)
 
     def boundary_events(self, activity_id: str, trigger: str) -> list[FlowNode]:
         """Return the boundary events of an activity with the given trigger."""
@@ -65,6 +85,20 @@ class ProcessPlan:
             for d in node.event_definitions if d.kind == kind and d.ref
         ]
 
+    def definition_name(self, definition: EventDefinition) -> str | None:
+        """Return what one event definition names: a message's or signal's name, an error's
+        or escalation's code; None for a timer, a condition, or a definition without a ref."""
+        if not definition.ref:
+            return None
+        if definition.kind in ("message", "signal"):
+            return self._declared_name(definition.kind + "s", definition.ref)
+        if definition.kind == "error":
+            return self.error_codes.get(definition.ref)
+        if definition.kind == "escalation":
+            root = self.definitions.escalations.get(definition.ref) if self.definitions else None
+            return root.code if root else None
+        return None
+
     def _root_value(self, node: FlowNode, kind: str, table: str, attribute: str) -> str | None:
         for definition in node.event_definitions:
             if definition.kind == kind and definition.ref:
@@ -77,6 +111,24 @@ class ProcessPlan:
     def _declared_name(self, table: str, ref: str) -> str:
         root = getattr(self.definitions, table, {}).get(ref) if self.definitions else None
         return (root.name if root and root.name else ref)
+
+    def starts_for(self, kind: str, name: str) -> list[str]:
+        """The elements a ``kind`` event named ``name`` starts the process at.
+
+        Start events of the process waiting for it; for a message, also receive tasks
+        that instantiate the process (``instantiate="true"``, no incoming flow).
+        """
+        starts = [
+            s for s in self.process.start_events
+            if kind in self.nodes[s].triggers and name in self.event_names(self.nodes[s], kind)
+        ]
+        if kind == "message":
+            starts += [
+                n.id for n in self.nodes.values()
+                if n.kind == "receiveTask" and n.instantiate and not n.incoming
+                and n.scope == self.process.id and name in self.event_names(n, "message")
+            ]
+        return starts
 
     def link_target(self, node: FlowNode) -> FlowNode | None:
         """Return the link catch event a link throw event jumps to: same name, same scope."""

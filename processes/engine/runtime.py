@@ -14,9 +14,10 @@ from processes.bpmn.model import Definitions, FlowNode, Process
 from processes.engine import compensation
 from processes.engine import effects as fx
 from processes.engine.errors import EngineError, NotWaiting, StepFailed
-from processes.engine.expressions import ExpressionError
+from processes.engine.expressions import BpmnErrorThrown, ExpressionError
 from processes.engine.behaviours import call_activity, conditions, event_subprocess
-from processes.engine.behaviours.waits import close_wait, open_wait
+from processes.engine.behaviours.timers import due_at, is_cycle, next_due_at
+from processes.engine.behaviours.waits import close_wait, open_wait, schedule_timer
 from processes.engine.plan import ProcessPlan, plan_for
 from processes.engine.state import InstanceState, Token
 
@@ -46,7 +47,10 @@ class Engine:
         initiator = self.plan.nodes[start_id].properties.initiator
         if initiator and actor:
             run.state.variables[initiator] = actor
-        run.enter(run.new_token(start_id, None), start_id)
+        token = run.new_token(start_id, None)
+        if self.plan.nodes[start_id].kind == "receiveTask":
+            token.local["occurred"] = True  # its message started the instance
+        run.enter(token, start_id)
         event_subprocess.open_waits(run, None)
         return run.finish()
 
@@ -95,19 +99,22 @@ class Engine:
             run.schedule(run.execute, token)
         return run.finish()
 
-    def trigger(self, state, token_id, element_id, variables=None, occurrence=None) -> Result:
+    def trigger(self, state, token_id, element_id, variables=None, occurrence=None,
+                trigger=None) -> Result:
         """An event a token waits for happened: a timer fell due, a message or signal came.
 
         ``element_id`` is the event: the catch event the token waits at, one of the events
         after the event-based gateway it waits at, a boundary event of its activity, or the
         start event of an event subprocess in its scope. ``occurrence`` is the due time and
-        count of a cycle timer's job, from its payload.
+        count of a cycle timer's job, from its payload. ``trigger`` says which of the
+        event's definitions happened, as (kind, name): ("message", "paid"), ("timer", None);
+        a parallel multiple event needs it, as it happens only once all of them have.
         """
         run = Run(self.plan, state, self.clock(), None)
         token = state.tokens.get(token_id)
         if token is None and token_id != event_subprocess.PROCESS_SCOPE:
             raise NotWaiting(f"Token {token_id} is gone: the event {element_id} no longer applies.")
-        run.deliver(token, self.plan.nodes[element_id], variables or {}, occurrence)
+        run.deliver(token, self.plan.nodes[element_id], variables or {}, occurrence, trigger)
         return run.finish()
 
     def throw_error(self, state, token_id, error_code, message=None) -> Result:
@@ -244,8 +251,8 @@ class Run:
             token.activity_seq, node.id, element_type or node.kind, node.name,
             scope.activity_seq if scope else None, token.id, self.now,
         ))
-        if self.state.loop_body(token) is not None:
-            return  # the boundary events of a loop wait on its body, not on each instance
+        if not node.boundary_events or self.state.loop_body(token) is not None:
+            return  # none, or those of a loop wait on its body, not on each instance
         for boundary in self.plan.boundary_events(node.id, "timer"):
             self.schedule_boundary_timer(token, boundary, self.timer_due(boundary), 0)
         for boundary in self.event_boundaries(node.id):
@@ -259,10 +266,11 @@ class Run:
             return
         self.ended.add(seq)
         token.local.pop("cycles", None)
+        token.local.pop("happened", None)  # of parallel multiple events that waited here
         self.emit(fx.ActivityEnded(seq, self.now, outcome, actor))
-        if outcome == "completed":
+        if outcome == "completed" and self.plan.has_compensation:
             compensation.completed(self, token)
-        if self.state.loop_body(token) is not None:
+        if not self.plan.nodes[token.element_id].boundary_events or self.state.loop_body(token) is not None:
             return
         for boundary in self.plan.boundary_events(token.element_id, "timer"):
             self.emit(fx.JobCancelled(token.id, boundary.id))
@@ -357,24 +365,22 @@ class Run:
             )
         except ExpressionError as error:
             raise StepFailed(f"{node.kind} '{node.id}': {error}") from None
+        except BpmnErrorThrown:
+            raise StepFailed(
+                f"{node.kind} '{node.id}': bpmn_error() may be called in a script task only."
+            ) from None
 
     def timer_due(self, node: FlowNode) -> datetime | None:
-        from processes.engine.behaviours.timers import due_at
-
         return due_at(self, node)
 
     def schedule_boundary_timer(self, token: Token, boundary: FlowNode, due, fired: int) -> None:
         """Schedule a boundary timer; a cycle's last due time and count live on the token."""
-        from processes.engine.behaviours.timers import is_cycle
-
         if is_cycle(boundary) and not boundary.cancel_activity:
             token.local.setdefault("cycles", {})[boundary.id] = [due.isoformat(), fired]
         self.emit(fx.JobScheduled("timer", token.id, boundary.id, due))
 
     def repeat_cycle(self, token: Token, boundary: FlowNode) -> None:
         """A non-interrupting cycle timer fired: schedule its next occurrence, if any."""
-        from processes.engine.behaviours.timers import next_due_at
-
         cycles = token.local.get("cycles", {})
         if boundary.id not in cycles:
             return
@@ -467,18 +473,29 @@ class Run:
             # The delivery used the subscription up; the event may come again.
             open_wait(self, token, boundary, kinds=("message", "signal"))
 
-    def deliver(self, token: Token, event: FlowNode, variables: dict, occurrence=None) -> None:
+    def deliver(self, token: Token, event: FlowNode, variables: dict, occurrence=None,
+                trigger=None) -> None:
         """The event ``event`` that ``token`` waits for happened, bringing ``variables``.
 
-        ``token`` is None for an event subprocess of the process itself.
+        ``token`` is None for an event subprocess of the process itself. ``trigger``
+        (kind, name) is which of its definitions happened; a parallel multiple event waits
+        on for the others.
         """
+        if not self.all_happened(token, event, trigger):
+            self.set_variables(variables)
+            return
         if event.kind == "startEvent":  # of an event subprocess in the scope of ``token``
             if self.state.status != "active":
                 raise NotWaiting(f"The instance has ended: {event.id} no longer applies.")
             event_subprocess.start_subprocess(self, token, event, variables, occurrence)
             return
         at = self.plan.nodes[token.element_id]
-        if event.id == token.element_id:
+        if event.id == token.element_id and self.cycle_goes_on(token, event, occurrence):
+            self.set_variables(variables, token)
+            passing = self.new_token(event.id, token.scope_id)
+            self.start_activity(passing)
+            self.schedule(self.leave, passing)
+        elif event.id == token.element_id:
             self.waiting_token(token.id)
             self.set_variables(variables, token)
             self.schedule(self.leave, token)
@@ -492,11 +509,48 @@ class Run:
         else:
             raise NotWaiting(f"Token {token.id} does not wait for {event.id}.")
 
-    def broadcast_signal(self, name: str) -> None:
+    def all_happened(self, token: Token | None, event: FlowNode, trigger) -> bool:
+        """Count ``trigger`` for a parallel multiple ``event``; return whether all its events
+        have now happened, in any order (BPMN 2.0, 10.5.1). Any other event happens at once.
+
+        The count lives on the token that waits (the catch event's, the activity's for a
+        boundary event, the subprocess's for an event subprocess start) until it fires.
+        """
+        if not (event.parallel_multiple and len(event.event_definitions) > 1) or trigger is None:
+            return True
+        if token is None or (event.id == token.element_id and token.state != "waiting"):
+            raise NotWaiting(f"Token {token and token.id} does not wait for {event.id}.")
+        needed = {(d.kind, self.plan.definition_name(d)) for d in event.event_definitions}
+        happened = token.local.setdefault("happened", {}).setdefault(event.id, [])
+        if tuple(trigger) in needed and list(trigger) not in happened:
+            happened.append(list(trigger))
+        if len(happened) < len(needed):
+            return False
+        del token.local["happened"][event.id]
+        if not token.local["happened"]:
+            del token.local["happened"]
+        return True
+
+    def cycle_goes_on(self, token: Token, event: FlowNode, occurrence) -> bool:
+        """An intermediate timer cycle fired: a token passes on each time, and the event waits
+        for the next occurrence until the last, which the waiting token itself follows."""
+        if occurrence is None or not is_cycle(event) or event.kind != "intermediateCatchEvent":
+            return False
+        due, fired = occurrence
+        following = next_due_at(self, event, due, fired + 1)
+        if following is None:
+            return False
+        schedule_timer(self, token, event, following, fired + 1)
+        return True
+
+    def broadcast_signal(self, name: str, again: bool = False) -> None:
         """Deliver a signal thrown in this instance to everything here waiting for it.
 
-        Each wait hears a signal once per command, however often it is broadcast.
+        Each wait hears a signal once per command, however often it is broadcast, unless
+        it is thrown ``again`` (a new occurrence: a multi-instance activity's instances).
         """
+        if again:
+            self.signals.pop(name, None)
         served = self.signals.setdefault(name, set())
         scopes = [None] + [t for t in self.state.tokens.values() if t.state == "scope"]
         for scope in scopes:  # event subprocesses first: an interrupting one ends the rest
@@ -505,12 +559,12 @@ class Run:
                 key = (scope.id if scope else event_subprocess.PROCESS_SCOPE, start.id)
                 if alive and key not in served and name in self.plan.event_names(start, "signal"):
                     served.add(key)
-                    self.deliver(scope, start, {})
+                    self.deliver(scope, start, {}, trigger=("signal", name))
         for token in list(self.state.tokens.values()):
             for event in self.signal_waits(token, name):
                 if self.state.tokens.get(token.id) is token and (token.id, event.id) not in served:
                     served.add((token.id, event.id))
-                    self.deliver(token, event, {})
+                    self.deliver(token, event, {}, trigger=("signal", name))
 
     def signal_waits(self, token: Token, name: str) -> list[FlowNode]:
         at = self.plan.nodes[token.element_id]

@@ -59,8 +59,10 @@ def finish_service(job, performed):
 def fire_timer(job, performed):
     run_command(
         job.instance_id,
-        lambda engine, state: engine.trigger(state, job.token_id, job.element_id,
-                                             occurrence=occurrence_of(job)),
+        lambda engine, state: engine.trigger(
+            state, job.token_id, job.element_id, occurrence=occurrence_of(job),
+            trigger=("timer", None),
+        ),
     )
 
 

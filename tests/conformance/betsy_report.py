@@ -46,11 +46,16 @@ def groups_table(results: dict[str, list]) -> list[str]:
 
 
 def failures(results: dict[str, list]) -> list[str]:
+    """Each failing case with what went wrong, and why, where betsy's expectation is at fault."""
+    from tests.conformance.test_betsy import BETSY_ERRATA, ENGINE_BUGS
+
+    known = {**ENGINE_BUGS, **BETSY_ERRATA}
     lines = []
     for test_id, test_results in results.items():
         for number, result in enumerate(test_results, start=1):
             if result.status in ("failed", "error"):
-                lines.append(f"- `{test_id}-{number}` {result.status}: {result.reason}")
+                why = f" Why: {known[f'{test_id}-{number}']}." if f"{test_id}-{number}" in known else ""
+                lines.append(f"- `{test_id}-{number}` {result.status}: {result.reason}.{why}")
     return lines or ["- none"]
 
 

@@ -39,10 +39,10 @@ SCRIPTS = {
     ),
     "SET_STRING_DATA": 'data = "String"',
     "LOG_DATA": "data_read = data",
+    "THROW_ERROR": 'error = bpmn_error("ERR_CODE")',
 }
 # Tokens standing for work a script in our language cannot do; their cases are unsupported.
 UNSCRIPTABLE = {
-    "THROW_ERROR": "script task throwing a BPMN error",
     "WAIT_TEN_SECONDS": "script task busy for 10 s",
     "CREATE_TIMESTAMP_LOG_1": "truly concurrent script tasks",
     "CREATE_TIMESTAMP_LOG_2": "truly concurrent script tasks",
@@ -185,12 +185,10 @@ class CaseRun:
     def start_by(self, kind: str, name: str) -> None:
         """Start every process whose start event waits for this message or signal."""
         for engine in self.all_engines.values():
-            for start_id in engine.plan.process.start_events:
-                node = engine.plan.nodes[start_id]
-                if node.trigger == kind and engine.plan.event_name(node, kind) == name:
-                    instance = Instance(engine)
-                    self.instances.append(instance)
-                    instance.record(engine.start({"trace": []}, start_event_id=start_id))
+            for start_id in engine.plan.starts_for(kind, name):
+                instance = Instance(engine)
+                self.instances.append(instance)
+                instance.record(engine.start({"trace": []}, start_event_id=start_id))
 
     def call_next(self) -> bool:
         """Start, cancel or report to the caller as the platform does for call activities."""
@@ -260,7 +258,8 @@ class Instance:
         self.jobs: dict[tuple[int, str], fx.JobScheduled] = {}
         self.tasks: dict[int, fx.TaskCreated] = {}
         self.incidents: dict[int, fx.IncidentOpened] = {}
-        self.subscriptions: dict[tuple[int, str], fx.SubscriptionOpened] = {}
+        # By (token id, element id, kind, name): a parallel multiple event waits for several.
+        self.subscriptions: dict[tuple[int, str, str, str], fx.SubscriptionOpened] = {}
         self.outbox: list = []
 
     def waits_for(self, kind: str, name: str) -> bool:
@@ -270,9 +269,11 @@ class Instance:
         """Deliver to every wait for it (a message: the first one)."""
         waits = [s for s in self.subscriptions.values() if s.kind == kind and s.name == name]
         for wait in waits[:1] if kind == "message" else waits:
-            if (wait.token_id, wait.element_id) in self.subscriptions:
-                del self.subscriptions[wait.token_id, wait.element_id]
-                self.record(self.engine.trigger(self.state, wait.token_id, wait.element_id))
+            key = (wait.token_id, wait.element_id, kind, name)
+            if key in self.subscriptions:
+                del self.subscriptions[key]
+                self.record(self.engine.trigger(self.state, wait.token_id, wait.element_id,
+                                                trigger=(kind, name)))
 
     def record(self, result) -> None:
         self.state = result.state
@@ -288,9 +289,12 @@ class Instance:
             elif isinstance(effect, fx.IncidentOpened):
                 self.incidents[effect.token_id] = effect
             elif isinstance(effect, fx.SubscriptionOpened):
-                self.subscriptions[effect.token_id, effect.element_id] = effect
+                key = (effect.token_id, effect.element_id, effect.kind, effect.name)
+                self.subscriptions[key] = effect
             elif isinstance(effect, fx.SubscriptionClosed):
-                self.subscriptions.pop((effect.token_id, effect.element_id), None)
+                at = (effect.token_id, effect.element_id)
+                for key in [k for k in self.subscriptions if k[:2] == at]:
+                    del self.subscriptions[key]
             elif isinstance(effect, (fx.MessageSent, fx.SignalThrown)):
                 self.outbox.append(effect)
             news = (fx.InstanceEnded, fx.ErrorUncaught, fx.EscalationUncaught)
@@ -331,7 +335,7 @@ class Instance:
         del self.jobs[job.token_id, job.element_id]
         occurrence = (job.due_at, job.payload["fired"]) if "fired" in job.payload else None
         self.record(self.engine.trigger(self.state, job.token_id, job.element_id,
-                                        occurrence=occurrence))
+                                        occurrence=occurrence, trigger=("timer", None)))
 
     def variable(self, name: str, default=None):
         return self.state.variables.get(name, default) if self.state else default

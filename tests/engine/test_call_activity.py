@@ -1,9 +1,6 @@
 """Call activities in the core: what it asks the platform for, and how it resumes."""
 
-import pytest
-
 from processes.engine import effects as fx
-from processes.engine.errors import UnsupportedElement
 from tests.engine.runner import Instance, flow
 
 ROOTS = '<error id="err_late" errorCode="LATE"/><escalation id="esc_help" escalationCode="HELP"/>'
@@ -156,11 +153,12 @@ def test_a_multi_instance_call_activity_calls_once_per_item():
     assert run.waiting_at() == ["after"]
 
 
-def test_it_refuses_to_run_a_call_to_a_global_task():
-    with pytest.raises(UnsupportedElement, match="global task"):
-        Instance(
-            '<startEvent id="s"/>' + flow("s", "call")
-            + '<callActivity id="call" calledElement="g"/>'
-            + flow("call", "e") + '<endEvent id="e"/>',
-            extra='<globalScriptTask id="g"><script>x = 1</script></globalScriptTask>',
-        )
+def test_a_call_to_a_global_task_runs_that_task_in_place():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "call")
+        + '<callActivity id="call" calledElement="g"/>'
+        + flow("call", "e") + '<endEvent id="e"/>',
+        extra='<globalScriptTask id="g"><script>x = 1</script></globalScriptTask>',
+    )
+    assert run.state.variables == {"x": 1} and run.state.status == "completed"
+    assert not run.of(fx.ChildRequested), "no child instance for a global task"

@@ -1,7 +1,13 @@
 """Events thrown and caught: links, signals, messages, escalations, event-based gateways."""
 
+import pytest
+
+from processes.bpmn.parser import compile_definitions
+from processes.bpmn.xml import parse_xml
 from processes.engine import effects as fx
-from tests.engine.runner import Instance, flow
+from processes.engine.errors import UnsupportedElement
+from processes.engine.runtime import Engine
+from tests.engine.runner import HEADER, Clock, Instance, flow
 
 ROOTS = (
     '<message id="m_paid" name="payment received"/><signal id="s_stop" name="stop"/>'
@@ -260,3 +266,126 @@ def test_a_conditional_boundary_interrupts_when_a_change_makes_it_true():
     run.complete("other", {"amount": 500})
     assert run.ended("cancelled") == ["t"] and run.completed()["stopped"] == 1
     assert run.state.status == "completed"
+
+
+def test_a_receive_task_that_instantiates_starts_its_process_when_its_message_comes():
+    definitions = compile_definitions(parse_xml((
+        HEADER + ROOTS + '<process id="p" isExecutable="true">'
+        '<receiveTask id="order_in" messageRef="m_paid" instantiate="true"/>'
+        + flow("order_in", "ship") + '<task id="ship"/>' + flow("ship", "e") + '<endEvent id="e"/>'
+        "</process></definitions>"
+    ).encode()))
+    engine = Engine(definitions.processes["p"], Clock(), definitions)
+    assert engine.plan.starts_for("message", "payment received") == ["order_in"]
+    result = engine.start({}, start_event_id="order_in")
+    assert result.state.status == "completed"
+    assert not [e for e in result.effects if isinstance(e, fx.SubscriptionOpened)]
+
+
+# Parallel multiple events: they happen once all their events have (BPMN 2.0, 10.5.1)
+
+def both(event_id, tag="intermediateCatchEvent", attributes=""):
+    return (
+        f'<{tag} id="{event_id}" parallelMultiple="true"{attributes}>'
+        '<messageEventDefinition messageRef="m_paid"/><signalEventDefinition signalRef="s_stop"/>'
+        f"</{tag}>"
+    )
+
+
+def test_a_parallel_multiple_catch_event_waits_for_all_its_events_in_any_order():
+    for first, second in ((("message", "payment received"), ("signal", "stop")),
+                          (("signal", "stop"), ("message", "payment received"))):
+        run = Instance(
+            '<startEvent id="s"/>' + flow("s", "all") + both("all") + flow("all", "e")
+            + '<endEvent id="e"/>', extra=ROOTS,
+        )
+        token = run.token_at("all").id
+        assert {o.name for o in run.of(fx.SubscriptionOpened)} == {"payment received", "stop"}
+        run.do("trigger", token, "all", {"step": 1}, trigger=first)
+        assert run.waiting_at() == ["all"] and not run.of(fx.SubscriptionClosed)
+        run.do("trigger", token, "all", trigger=first)
+        assert run.waiting_at() == ["all"], "the same event twice is still one of two"
+        run.do("trigger", token, "all", trigger=second)
+        assert run.state.status == "completed" and run.state.variables == {"step": 1}
+
+
+def test_a_parallel_multiple_catch_event_counts_a_timer_among_its_events():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "all")
+        + '<intermediateCatchEvent id="all" parallelMultiple="true">'
+        '<timerEventDefinition><timeDuration>PT1H</timeDuration></timerEventDefinition>'
+        '<messageEventDefinition messageRef="m_paid"/></intermediateCatchEvent>'
+        + flow("all", "e") + '<endEvent id="e"/>', extra=ROOTS,
+    )
+    token = run.token_at("all").id
+    run.do("trigger", token, "all", trigger=("message", "payment received"))
+    assert run.waiting_at() == ["all"]
+    run.do("trigger", token, "all", trigger=("timer", None))
+    assert run.state.status == "completed"
+
+
+def test_a_parallel_multiple_catch_event_hears_signals_thrown_in_its_instance():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "fork") + '<parallelGateway id="fork"/>'
+        + flow("fork", "all") + flow("fork", "t")
+        + '<intermediateCatchEvent id="all" parallelMultiple="true">'
+        '<signalEventDefinition signalRef="s_stop"/><signalEventDefinition signalRef="s_go"/>'
+        "</intermediateCatchEvent>" + flow("all", "e1") + '<endEvent id="e1"/>'
+        + '<userTask id="t"/>' + flow("t", "stop")
+        + '<intermediateThrowEvent id="stop"><signalEventDefinition signalRef="s_stop"/>'
+        "</intermediateThrowEvent>" + flow("stop", "u") + '<userTask id="u"/>' + flow("u", "go")
+        + '<intermediateThrowEvent id="go"><signalEventDefinition signalRef="s_go"/>'
+        "</intermediateThrowEvent>" + flow("go", "e2") + '<endEvent id="e2"/>',
+        extra=ROOTS + '<signal id="s_go" name="go"/>',
+    )
+    run.complete("t")
+    assert run.completed()["all"] == 0, "one signal of two"
+    run.complete("u")
+    assert run.completed()["all"] == 1 and run.state.status == "completed"
+
+
+def test_a_parallel_multiple_boundary_interrupts_only_once_all_its_events_came():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "t") + '<userTask id="t"/>' + flow("t", "e")
+        + '<endEvent id="e"/>' + both("stop", "boundaryEvent", ' attachedToRef="t"')
+        + flow("stop", "stopped") + '<endEvent id="stopped"/>', extra=ROOTS,
+    )
+    token = run.token_at("t").id
+    run.do("trigger", token, "stop", trigger=("signal", "stop"))
+    assert run.waiting_at() == ["t"]
+    assert run.token_at("t").local == {"happened": {"stop": [["signal", "stop"]]}}
+    run.do("trigger", token, "stop", trigger=("message", "payment received"))
+    assert run.ended("cancelled") == ["t"] and run.state.status == "completed"
+
+
+def test_the_events_a_boundary_counted_are_forgotten_when_its_activity_ends():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "t") + '<userTask id="t"/>' + flow("t", "next")
+        + '<userTask id="next"/>' + flow("next", "e") + '<endEvent id="e"/>'
+        + both("stop", "boundaryEvent", ' attachedToRef="t"')
+        + flow("stop", "stopped") + '<endEvent id="stopped"/>', extra=ROOTS,
+    )
+    run.do("trigger", run.token_at("t").id, "stop", trigger=("signal", "stop"))
+    run.complete("t")
+    assert run.token_at("next").local == {}
+
+
+def test_a_parallel_multiple_event_subprocess_start_in_a_subprocess_waits_for_all():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "sub") + '<subProcess id="sub">'
+        '<startEvent id="ss"/>' + flow("ss", "t") + '<userTask id="t"/>' + flow("t", "se")
+        + '<endEvent id="se"/><subProcess id="handler" triggeredByEvent="true">'
+        + both("hs", "startEvent") + flow("hs", "he") + '<endEvent id="he"/></subProcess>'
+        "</subProcess>" + flow("sub", "e") + '<endEvent id="e"/>', extra=ROOTS,
+    )
+    scope = run.token_at("sub").id
+    run.do("trigger", scope, "hs", trigger=("message", "payment received"))
+    assert run.waiting_at() == ["t"]
+    run.do("trigger", scope, "hs", trigger=("signal", "stop"))
+    assert run.ended("cancelled") == ["t"] and run.completed()["he"] == 1
+    assert run.state.status == "completed"
+
+
+def test_a_parallel_multiple_start_of_the_process_is_refused():
+    with pytest.raises(UnsupportedElement, match="parallel multiple start event"):
+        Instance(both("s", "startEvent") + flow("s", "e") + '<endEvent id="e"/>', extra=ROOTS)

@@ -2,7 +2,10 @@
 
 import json
 
+import pytest
+
 from processes.engine import effects as fx
+from processes.engine.errors import UnsupportedElement
 from processes.engine.state import InstanceState
 from tests.engine.runner import Instance, flow
 
@@ -249,3 +252,100 @@ def test_async_before_holds_each_instance_for_its_own_job():
     for token_id in jobs:
         run.do("continue_token", token_id)
     assert run.state.variables["runs"] == 3 and run.state.status == "completed"
+
+
+# Behaviors: the events instances throw as they complete (BPMN 2.0, 10.3.8)
+
+SIGNALS = (
+    '<signal id="s_done" name="one done"/><signal id="s_late" name="late"/>'
+    '<signalEventDefinition id="sd_done" signalRef="s_done"/>'
+    '<messageEventDefinition id="md_done" messageRef="m_done"/><message id="m_done" name="done"/>'
+)
+
+
+def behaving(loop, cancel_activity=False):
+    """Review tasks ``a`` whose behavior ``loop`` throws; a boundary hears signal "one done"."""
+    return around(
+        '<userTask id="a">' + loop + "</userTask>"
+        + '<boundaryEvent id="heard" attachedToRef="a" '
+        f'cancelActivity="{str(cancel_activity).lower()}">'
+        '<signalEventDefinition signalRef="s_done"/></boundaryEvent>'
+        + flow("heard", "noted") + '<endEvent id="noted"/>',
+        extra=SIGNALS,
+    )
+
+
+def mi_behavior(behavior, inner=CARDINALITY_3, sequential=False, **refs):
+    attrs = "".join(f' {name}="{value}"' for name, value in refs.items())
+    return (
+        f'<multiInstanceLoopCharacteristics isSequential="{str(sequential).lower()}" '
+        f'behavior="{behavior}"{attrs}>{inner}</multiInstanceLoopCharacteristics>'
+    )
+
+
+def test_behavior_none_throws_its_event_each_time_an_instance_completes():
+    run = behaving(mi_behavior("None", sequential=True, noneBehaviorEventRef="sd_done"))
+    for done in (1, 2, 3):
+        run.do("complete_task", waiting_tokens(run)[0])
+        assert run.completed()["noted"] == done
+    assert [s.name for s in run.of(fx.SignalThrown)] == ["one done"] * 3, "and to other instances"
+    assert run.state.status == "completed" and run.completed()["e"] == 1
+
+
+def test_behavior_one_throws_its_event_when_the_first_instance_completes():
+    run = behaving(mi_behavior("One", oneBehaviorEventRef="sd_done"))
+    for token_id in waiting_tokens(run):
+        run.do("complete_task", token_id)
+    assert run.completed()["noted"] == 1 and len(run.of(fx.SignalThrown)) == 1
+    assert run.state.status == "completed" and run.completed()["e"] == 1
+
+
+def test_behavior_all_throws_nothing():
+    run = behaving(mi_behavior("All", noneBehaviorEventRef="sd_done"))
+    for token_id in waiting_tokens(run):
+        run.do("complete_task", token_id)
+    assert not run.of(fx.SignalThrown) and run.completed()["noted"] == 0
+    assert run.state.status == "completed"
+
+
+def test_behavior_complex_throws_when_a_condition_holds_and_completes_the_activity():
+    definition = (
+        "<complexBehaviorDefinition><condition>${nrOfCompletedInstances &gt;= 2}</condition>"
+        '<event><signalEventDefinition signalRef="s_done"/></event></complexBehaviorDefinition>'
+        "<complexBehaviorDefinition><condition>${false}</condition>"
+        '<event><signalEventDefinition signalRef="s_late"/></event></complexBehaviorDefinition>'
+    )
+    run = behaving(mi_behavior("Complex", CARDINALITY_3 + definition))
+    first, second, third = waiting_tokens(run)
+    run.do("complete_task", first)
+    assert not run.of(fx.SignalThrown), "its condition does not hold yet"
+    run.do("complete_task", third)
+    assert [s.name for s in run.of(fx.SignalThrown)] == ["one done"]
+    assert fx.TaskClosed(second, "cancelled") in run.effects, "the remaining instance is cancelled"
+    assert run.completed()["noted"] == 1 and run.completed()["e"] == 1
+    assert run.state.status == "completed"
+
+
+def test_an_interrupting_boundary_catching_the_behavior_event_ends_the_activity():
+    run = behaving(
+        mi_behavior("None", sequential=True, noneBehaviorEventRef="sd_done"), cancel_activity=True
+    )
+    run.do("complete_task", waiting_tokens(run)[0])
+    assert run.completed()["noted"] == 1 and run.completed()["e"] == 0
+    assert len(run.of(fx.TaskCreated)) == 1, "no second instance starts"
+    assert run.state.status == "completed"
+
+
+def test_a_behavior_may_send_a_message():
+    run = behaving(mi_behavior("One", oneBehaviorEventRef="md_done"))
+    run.do("complete_task", waiting_tokens(run)[0])
+    assert [m.name for m in run.of(fx.MessageSent)] == ["done"]
+
+
+def test_a_behavior_throwing_an_event_it_cannot_throw_is_refused():
+    with pytest.raises(UnsupportedElement, match="throws a timer event"):
+        around(
+            '<task id="a">' + mi_behavior("None", noneBehaviorEventRef="td") + "</task>",
+            extra='<timerEventDefinition id="td"><timeDuration>PT1H</timeDuration>'
+            "</timerEventDefinition>",
+        )

@@ -187,3 +187,20 @@ def test_the_state_survives_a_round_trip_through_json():
     run = timer_process()
     copy = InstanceState.from_json(run.state.to_json())
     assert copy == run.state
+
+
+def test_an_intermediate_timer_cycle_lets_a_token_pass_each_time_it_fires():
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "tick")
+        + '<intermediateCatchEvent id="tick"><timerEventDefinition><timeCycle>R3/PT1H</timeCycle>'
+        "</timerEventDefinition></intermediateCatchEvent>"
+        + flow("tick", "count") + '<scriptTask id="count"><script>n = n + 1</script></scriptTask>'
+        + flow("count", "e") + '<endEvent id="e"/>', {"n": 0},
+    )
+    for expected in (1, 2, 3):
+        job = run.of(fx.JobScheduled)[-1]
+        run.clock.now = job.due_at
+        run.do("trigger", job.token_id, "tick", occurrence=(job.due_at, job.payload["fired"]))
+        assert run.state.variables["n"] == expected
+    assert run.state.status == "completed", "the third occurrence was the last"
+    assert len(run.of(fx.JobScheduled)) == 3

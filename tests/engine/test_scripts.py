@@ -144,3 +144,30 @@ def test_it_refuses_a_script_that_is_too_long():
 
 def test_it_accepts_an_empty_script():
     assert compile_script("# nothing to do\n").run({"a": 1}) == {}
+
+
+def test_a_script_throws_a_bpmn_error_its_boundary_event_catches():
+    from processes.engine import effects as fx
+    from tests.engine.runner import Instance, flow
+
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "check")
+        + '<scriptTask id="check"><script>error = bpmn_error("REJECTED", "too large")</script></scriptTask>'
+        + '<boundaryEvent id="rejected" attachedToRef="check"><errorEventDefinition errorRef="err"/></boundaryEvent>'
+        + flow("check", "e1") + flow("rejected", "e2") + '<endEvent id="e1"/><endEvent id="e2"/>',
+        extra='<error id="err" errorCode="REJECTED"/>',
+    )
+    assert run.completed()["e2"] == 1 and "e1" not in run.completed()
+    assert not run.of(fx.IncidentOpened)
+
+
+def test_bpmn_error_in_a_condition_is_an_incident_not_a_crash():
+    from processes.engine import effects as fx
+    from tests.engine.runner import Instance, flow
+
+    run = Instance(
+        '<startEvent id="s"/>' + flow("s", "g") + '<exclusiveGateway id="g" default="d"/>'
+        + flow("g", "e1", '${bpmn_error("X")}') + '<sequenceFlow id="d" sourceRef="g" targetRef="e2"/>'
+        + '<endEvent id="e1"/><endEvent id="e2"/>'
+    )
+    assert "script task only" in run.of(fx.IncidentOpened)[0].message

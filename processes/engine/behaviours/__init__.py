@@ -13,7 +13,7 @@ from processes.engine.behaviours.event_based_gateway import EventBasedGateway
 from processes.engine.behaviours.exclusive_gateway import ExclusiveGateway
 from processes.engine.behaviours.inclusive_gateway import InclusiveGateway
 from processes.engine.behaviours.intermediate_catch_event import IntermediateCatchEvent
-from processes.engine.behaviours.loops import MultiInstanceBody, StandardLoopBody
+from processes.engine.behaviours.loops import THROWABLE, MultiInstanceBody, StandardLoopBody
 from processes.engine.behaviours.intermediate_throw_event import IntermediateThrowEvent
 from processes.engine.behaviours.parallel_gateway import ParallelGateway
 from processes.engine.behaviours.receive_task import ReceiveTask
@@ -21,6 +21,7 @@ from processes.engine.behaviours.script_task import ScriptTask
 from processes.engine.behaviours.service_task import SendTask, ServiceTask
 from processes.engine.behaviours.start_event import StartEvent
 from processes.engine.behaviours.subprocess import SubProcess
+from processes.engine.behaviours.transaction import Transaction
 from processes.engine.behaviours.user_task import UserTask
 from processes.engine.errors import UnsupportedElement
 
@@ -45,16 +46,18 @@ BEHAVIOURS: dict[str, type[Behaviour]] = {
     "complexGateway": ComplexGateway,
     "subProcess": SubProcess,
     "adHocSubProcess": AdHocSubProcess,
+    "transaction": Transaction,
     "callActivity": CallActivity,
 }
 
 
 def behaviour_for(node: FlowNode) -> Callable[..., Behaviour]:
     """Return what builds the behaviour of a node, refusing what the engine cannot run."""
-    if len(node.event_definitions) > 1 and node.parallel_multiple:
-        raise UnsupportedElement(node.id, f"parallel multiple {node.kind}")
-    if node.kind == "receiveTask" and node.instantiate:
-        raise UnsupportedElement(node.id, "receive task that starts its process")
+    kinds = [d.kind for d in node.event_definitions]
+    if node.parallel_multiple and (kinds.count("timer") > 1 or kinds.count("conditional") > 1):
+        raise UnsupportedElement(
+            node.id, f"parallel multiple {node.kind} with two timers or two conditions"
+        )
     behaviour = BEHAVIOURS.get(node.kind)
     if behaviour is None:
         raise UnsupportedElement(node.id, describe(node))
@@ -67,13 +70,19 @@ def behaviour_for(node: FlowNode) -> Callable[..., Behaviour]:
 def looping(node: FlowNode, behaviour: type[Behaviour]) -> Callable[..., Behaviour]:
     """Wrap the behaviour of a looping or multi-instance activity in the loop's body.
 
-    A behavior other than "All" throws an event as instances complete: not run yet.
+    Its behavior may throw signals, messages and escalations as instances complete; an
+    event of another kind is refused.
     """
     multi = node.multi_instance
-    if multi is not None and (multi.behavior != "All" or multi.complex_behaviors):
-        raise UnsupportedElement(
-            node.id, f"multi-instance {node.kind} with behavior {multi.behavior}"
-        )
+    if multi is not None:
+        thrown = [multi.none_behavior_event, multi.one_behavior_event] + [
+            event for behavior in multi.complex_behaviors for event in behavior.events
+        ]
+        kinds = sorted({d.kind for d in thrown if d is not None} - THROWABLE)
+        if kinds:
+            raise UnsupportedElement(
+                node.id, f"multi-instance {node.kind} whose behavior throws a {kinds[0]} event"
+            )
     body = MultiInstanceBody if multi else StandardLoopBody if node.standard_loop else None
     if body is None:
         return behaviour

@@ -14,7 +14,6 @@ from functools import lru_cache
 
 from processes.engine import effects as fx
 from processes.engine.behaviours.base import Behaviour
-from processes.engine.errors import UnsupportedElement
 from processes.engine.expressions import compile_expression, is_expression
 
 
@@ -24,11 +23,6 @@ def _compiled(text: str):
 
 
 class CallActivity(Behaviour):
-    def __init__(self, node, plan):
-        super().__init__(node, plan)
-        if plan.definitions is not None and node.called_element in plan.definitions.global_tasks:
-            raise UnsupportedElement(node.id, "call activity calling a global task")
-
     def execute(self, run, token) -> None:
         props = self.node.properties
         variables = run.variables_of(token)

@@ -54,6 +54,6 @@ def fire(run, served: set) -> bool:
             continue
         if bool(run.evaluate(_compiled(condition_of(event)), event, run.variables_of(holder))):
             served.add(key)
-            run.deliver(holder, event, {})
+            run.deliver(holder, event, {}, trigger=("conditional", None))
             fired = True
     return fired

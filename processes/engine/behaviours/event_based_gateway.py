@@ -1,5 +1,6 @@
 from processes.engine.behaviours.base import Behaviour
 from processes.engine.behaviours.waits import close_wait, open_wait
+from processes.engine.errors import UnsupportedElement
 
 
 class EventBasedGateway(Behaviour):
@@ -9,6 +10,13 @@ class EventBasedGateway(Behaviour):
     when one happens the others are withdrawn in the same command, so no second event can
     win as well.
     """
+
+    def __init__(self, node, plan):
+        super().__init__(node, plan)
+        if any(e.parallel_multiple and len(e.event_definitions) > 1 for e in self.events()):
+            raise UnsupportedElement(
+                node.id, "event-based gateway before a parallel multiple event"
+            )
 
     def execute(self, run, token) -> None:
         token.state = "waiting"

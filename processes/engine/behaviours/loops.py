@@ -12,6 +12,7 @@ As in Camunda, the activity's asyncBefore and asyncAfter apply to each instance.
 
 from collections import ChainMap
 
+from processes.engine import effects as fx
 from processes.engine.behaviours.base import Behaviour
 from processes.engine.errors import StepFailed
 from processes.engine.expressions import compile_expression
@@ -142,6 +143,14 @@ class MultiInstanceBody(LoopBody):
     instance the completionCondition is checked; once it holds, the instances still running
     are cancelled. With an output collection, the value each instance leaves in the output
     element is gathered into a list, in the order of the input.
+
+    The behavior says which events an instance throws as it completes (BPMN 2.0, 10.3.8,
+    MultiInstanceLoopCharacteristics and ComplexBehaviorDefinition): None the
+    noneBehaviorEventRef's each time, One the oneBehaviorEventRef's for the first instance
+    only, Complex those of each complexBehaviorDefinition whose condition holds (which also
+    cancels the remaining instances and completes the activity), All none. They are thrown
+    while the activity still runs, so that its own boundary events catch them; an
+    interrupting one ends the activity there.
     """
 
     BODY_TYPE = "multiInstanceBody"
@@ -155,6 +164,9 @@ class MultiInstanceBody(LoopBody):
         self.cardinality = compiled(multi.loop_cardinality)
         self.completion = compiled(multi.completion_condition)
         self.gathers = bool(multi.output_collection and multi.output_element)
+        self.complex = [
+            (compiled(behavior.condition), behavior.events) for behavior in multi.complex_behaviors
+        ] if multi.behavior == "Complex" else []
 
     def open(self, run, body) -> None:
         items = self.items(run, body)
@@ -220,11 +232,17 @@ class MultiInstanceBody(LoopBody):
             ChainMap({"nrOfActiveInstances": active, "nrOfCompletedInstances": done},
                      run.variables_of(instance)),
         ))
+        thrown = self.thrown(run, instance, active, done)
         own = instance.local["variables"]
         if self.gathers:
             body.local["outputs"][own["loopCounter"]] = own[self.multi.output_element]
         self.end_instance(run, instance)
         counts["nrOfActiveInstances"], counts["nrOfCompletedInstances"] = active, done
+        if thrown is not None:
+            throw_events(run, body, thrown)
+            if run.state.tokens.get(body.id) is not body:
+                return  # an interrupting boundary event caught what it threw
+            finished_early = finished_early or self.multi.behavior == "Complex"
         if finished_early:
             self.cancel_instances(run, body)
             self.close(run, body, self.outputs(body))
@@ -232,6 +250,24 @@ class MultiInstanceBody(LoopBody):
             self.begin_at(run, body, own["loopCounter"] + 1, body.local.get("items"))
         elif not active:
             self.close(run, body, self.outputs(body))
+
+    def thrown(self, run, instance, active: int, done: int) -> list | None:
+        """The event definitions the completing instance throws, per the behavior; None if
+        it throws nothing (with Complex: no condition holds)."""
+        behavior = self.multi.behavior
+        if behavior == "None" and self.multi.none_behavior_event:
+            return [self.multi.none_behavior_event]
+        if behavior == "One" and done == 1 and self.multi.one_behavior_event:
+            return [self.multi.one_behavior_event]
+        if behavior != "Complex":
+            return None
+        variables = ChainMap({"nrOfActiveInstances": active, "nrOfCompletedInstances": done},
+                             run.variables_of(instance))
+        holding = [
+            events for condition, events in self.complex
+            if condition is not None and bool(run.evaluate(condition, self.node, variables))
+        ]
+        return [event for events in holding for event in events] if holding else None
 
     def cancel_instances(self, run, body) -> None:
         """Cancel the instances still running: the completion condition holds."""
@@ -243,3 +279,30 @@ class MultiInstanceBody(LoopBody):
         if not self.gathers:
             return {}
         return {self.multi.output_collection: body.local["outputs"]}
+
+
+THROWABLE = frozenset({"signal", "message", "escalation"})
+
+
+def throw_events(run, body, definitions) -> None:
+    """Throw events from the multi-instance activity ``body`` runs, in order.
+
+    A signal reaches every wait of the instance (the activity's boundary events too) and
+    every other instance; an escalation goes to the activity's boundary event catching its
+    code first, then outwards.
+    """
+    for definition in definitions:
+        if run.state.tokens.get(body.id) is not body:
+            return  # an interrupting catch of an earlier one ended the activity
+        name = run.plan.definition_name(definition)
+        if definition.kind == "signal" and name:
+            run.emit(fx.SignalThrown(name, {}))
+            run.broadcast_signal(name, again=True)
+        elif definition.kind == "message" and name:
+            run.emit(fx.MessageSent(name, None, {}))
+        elif definition.kind == "escalation":
+            boundary = run.catching_boundary(body.element_id, name, "escalation")
+            if boundary is not None:
+                run.trigger_boundary(body, boundary)
+            else:
+                run.throw_escalation(body, name)

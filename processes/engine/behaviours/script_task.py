@@ -1,6 +1,6 @@
 from processes.engine.behaviours.base import Behaviour
 from processes.engine.errors import StepFailed, UnsupportedElement
-from processes.engine.expressions import ExpressionError, compile_script
+from processes.engine.expressions import BpmnErrorThrown, ExpressionError, compile_script
 
 SCRIPT_FORMATS = {None, "", "python", "baton"}
 
@@ -19,5 +19,8 @@ class ScriptTask(Behaviour):
             changes = self.script.run(run.variables_of(token), now=run.now)
         except ExpressionError as error:
             raise StepFailed(f"Script task '{self.node.id}': {error}") from None
+        except BpmnErrorThrown as error:  # caught by a boundary event, else an incident
+            run.throw_error(token, error.code, error.message or None, True)
+            return
         run.set_variables(changes, token)
         run.leave(token)
