@@ -30,3 +30,17 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"
+
+
+class NotificationPreference(models.Model):
+    """What a user wants to be told by e-mail; without a row, everything is sent."""
+
+    user = models.OneToOneField(
+        "auth.User", on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    task_emails = models.BooleanField(
+        default=True, help_text="E-mails about tasks assigned to me and tasks that are overdue"
+    )
+
+    def __str__(self):
+        return f"Notifications of {self.user}"

@@ -174,6 +174,15 @@ JOB_DISPATCH_BATCH = env_int("JOB_DISPATCH_BATCH", 500)
 BPMN_MAX_UPLOAD_BYTES = env_int("BPMN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 BPMN_XSD_DIR = NODE_MODULES / "bpmn-moddle" / "resources" / "bpmn" / "xsd"
 
+# Files attached to tasks: the largest accepted, and the extensions accepted (the stored
+# content type is guessed from the extension, never taken from the browser). HTML and SVG
+# are left out on purpose: served back from MEDIA_ROOT they could run script.
+TASK_ATTACHMENT_MAX_BYTES = env_int("TASK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+TASK_ATTACHMENT_TYPES = env_list(
+    "TASK_ATTACHMENT_TYPES",
+    ".pdf,.txt,.csv,.png,.jpg,.jpeg,.gif,.webp,.docx,.xlsx,.pptx,.odt,.ods,.odp,.eml,.msg,.zip",
+)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.TokenAuthentication",

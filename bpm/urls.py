@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("frontend.urls")),
     path("accounts/", include("accounts.urls")),
     path("processes/", include("processes.web.urls")),
+    path("start/", include("processes.web.start_urls")),
+    path("tasks/", include("processes.web.task_urls")),
     # Outside /processes/ so that no process key can collide with it.
     path("deploy/", process_views.upload, name="process-upload"),
     path("api/v1/", include("processes.api.urls")),

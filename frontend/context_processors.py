@@ -1,4 +1,5 @@
 from frontend.navigation import entries_for
+from processes.worklist import counts
 
 
 def navigation(request):
@@ -8,4 +9,5 @@ def navigation(request):
     return {
         "nav_entries": entries_for(user) if user else [],
         "current_url_name": match.view_name if match else "",
+        "task_counts": counts(user) if user and user.is_authenticated else {},
     }

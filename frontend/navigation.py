@@ -20,6 +20,8 @@ class NavEntry:
 
 ENTRIES = [
     NavEntry("Home", "home"),
+    NavEntry("Tasks", "inbox"),
+    NavEntry("Start a process", "start-list", capability("start_processes")),
     NavEntry("Processes", "process-list", capability("view_processes")),
     NavEntry("System", "system-status", capability("operate_instances")),
     NavEntry("Admin", "admin:index", staff_only=True),

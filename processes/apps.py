@@ -7,5 +7,5 @@ class ProcessesConfig(AppConfig):
 
     def ready(self):
         # Register the built-in and the engine's job kinds.
-        from processes import timer_starts  # noqa: F401
+        from processes import notifications, timer_starts  # noqa: F401
         from processes.jobs import engine_jobs, handlers  # noqa: F401

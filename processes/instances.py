@@ -31,6 +31,10 @@ class TaskNotOpen(InstanceError):
     pass
 
 
+class DelegationPending(TaskNotOpen):
+    """A delegated task goes back to its owner (resolve) before anyone completes it."""
+
+
 class InstanceNotActive(InstanceError):
     pass
 
@@ -115,10 +119,15 @@ def complete_task(task_id: int, *, variables=None, user=None) -> Task:
 
     def still_open():
         # Checked under the instance's lock: a concurrent completion either committed
-        # first (the task is no longer open) or waits for this one.
-        task.refresh_from_db(fields=["state"])
-        if task.state != Task.State.OPEN:
-            raise TaskNotOpen(f"Task {task.pk} is already {task.state}.")
+        # first (the task is no longer open) or waits for this one. The task's own lock
+        # makes a concurrent delegation (which locks only the task) wait, or come first.
+        current = Task.objects.select_for_update().only("state", "delegation").get(pk=task.pk)
+        if current.state != Task.State.OPEN:
+            raise TaskNotOpen(f"Task {task.pk} is already {current.state}.")
+        if current.delegation == Task.Delegation.PENDING:
+            raise DelegationPending(
+                f"Task {task.pk} is delegated: it must be resolved back to its owner first."
+            )
 
     actor = user.get_username() if user else None
     run_command(

@@ -2,22 +2,28 @@
 
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from processes.access import held_by_someone_else, visible_instances, visible_tasks
 from processes.api.errors import ApiError, Conflict
 from processes.api.permissions import capability_required
 from processes.api.serializers import (
+    AttachmentUploadSerializer,
     CompleteTaskSerializer,
     HistoryEventSerializer,
     IncidentSerializer,
     InstanceSerializer,
     StartInstanceSerializer,
+    TaskAttachmentSerializer,
+    TaskCommentSerializer,
     TaskSerializer,
+    TaskUserSerializer,
 )
 from processes.forms import FormInvalid, clean_submission
 from processes.history import history_events
 from processes.instances import (
+    DelegationPending,
     InstanceError,
     InstanceNotActive,
     NotStartable,
@@ -29,7 +35,19 @@ from processes.instances import (
     retry_incident,
     start_instance,
 )
-from processes.models import Incident
+from processes.models import Incident, Task
+from processes.task_actions import (
+    InvalidInput,
+    NotAllowed,
+    NotDelegated,
+    add_attachment,
+    add_comment,
+    delegate,
+    may_reassign,
+    reassign,
+    resolve,
+    unclaim,
+)
 
 
 class InstanceViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin,
@@ -87,7 +105,7 @@ class InstanceViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin,
 
 
 class TaskViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """User tasks the caller may see; claim and complete them."""
+    """User tasks the caller may see; claim, complete, delegate them, comment, attach files."""
 
     serializer_class = TaskSerializer
 
@@ -129,9 +147,92 @@ class TaskViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Gen
             raise ApiError("The form is not valid.", code="invalid_form", details=[
                 {"field": f"variables.{e.field}", "message": e.message} for e in exc.errors
             ]) from None
-        except (TaskNotOpen, InstanceNotActive) as exc:
-            raise Conflict(str(exc), code="task_not_open") from None
+        except InstanceError as exc:
+            raise refused(exc) from None
         return Response(TaskSerializer(task).data)
+
+    @action(detail=True, methods=["post"])
+    def unclaim(self, request, pk=None):
+        task = self.get_object()
+        return self.acted(lambda: unclaim(task.pk, request.user))
+
+    @action(detail=True, methods=["post"])
+    def delegate(self, request, pk=None):
+        """Hand the task to a colleague, who resolves it back to the caller."""
+        task = self.get_object()
+        to_user = self.named_user(request)
+        return self.acted(lambda: delegate(task.pk, to_user, request.user))
+
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """Give a delegated task back to its owner."""
+        task = self.get_object()
+        return self.acted(lambda: resolve(task.pk, request.user))
+
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        """Give any task to someone else: managers and administrators, who need not see it."""
+        if not may_reassign(request.user):
+            raise refused(NotAllowed("Only managers and administrators may reassign tasks."))
+        task = get_object_or_404(Task, pk=pk)
+        to_user = self.named_user(request)
+        return self.acted(lambda: reassign(task.pk, to_user, request.user))
+
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request, pk=None):
+        task = self.get_object()
+        if request.method == "GET":
+            return Response(TaskCommentSerializer(task.comments.all(), many=True).data)
+        body = TaskCommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            comment = add_comment(task.pk, request.user, body.validated_data["text"])
+        except InstanceError as exc:
+            raise refused(exc) from None
+        return Response(TaskCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["get", "post"])
+    def attachments(self, request, pk=None):
+        task = self.get_object()
+        if request.method == "GET":
+            return Response(TaskAttachmentSerializer(task.attachments.all(), many=True).data)
+        body = AttachmentUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            attachment = add_attachment(task.pk, request.user, body.validated_data["file"])
+        except InstanceError as exc:
+            raise refused(exc) from None
+        return Response(TaskAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    def named_user(self, request):
+        body = TaskUserSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return body.validated_data["user"]
+
+    def acted(self, change) -> Response:
+        """Run a task action and answer with the changed task, or with why it was refused."""
+        try:
+            task = change()
+        except InstanceError as exc:
+            raise refused(exc) from None
+        task = Task.objects.select_related("definition").prefetch_related("candidates").get(pk=task.pk)
+        return Response(TaskSerializer(task).data)
+
+
+def refused(exc: InstanceError) -> ApiError:
+    """The API error for a task action the service refused."""
+    message = str(exc)
+    if isinstance(exc, InvalidInput):
+        return ApiError(message, details=[{"field": exc.field, "message": message}])
+    if isinstance(exc, NotAllowed):
+        return ApiError(message, code="not_allowed", status_code=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, DelegationPending):
+        return Conflict(message, code="delegation_pending")
+    if isinstance(exc, NotDelegated):
+        return Conflict(message, code="not_delegated")
+    if isinstance(exc, (TaskNotOpen, InstanceNotActive)):
+        return Conflict(message, code="task_not_open")
+    return Conflict(message)
 
 
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -1,8 +1,17 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.template.defaultfilters import filesizeformat
 from rest_framework import serializers
 
-from processes.models import Incident, ProcessDefinition, ProcessInstance, Task, TaskCandidate
+from processes.models import (
+    Incident,
+    ProcessDefinition,
+    ProcessInstance,
+    Task,
+    TaskAttachment,
+    TaskCandidate,
+    TaskComment,
+)
 from processes.waiting import waiting_for
 
 
@@ -141,8 +150,9 @@ class TaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Task
         fields = ["id", "instance", "definition_key", "element_id", "name", "state", "assignee",
-                  "owner", "candidate_users", "candidate_groups", "priority", "due_at",
-                  "follow_up_at", "created_at", "claimed_at", "completed_at", "completed_by"]
+                  "owner", "delegation", "candidate_users", "candidate_groups", "priority",
+                  "due_at", "follow_up_at", "created_at", "claimed_at", "completed_at",
+                  "completed_by"]
 
     def get_candidate_users(self, task) -> list[str]:
         return [c.name for c in task.candidates.all() if c.kind == TaskCandidate.Kind.USER]
@@ -153,6 +163,31 @@ class TaskSerializer(serializers.ModelSerializer):
 
 class CompleteTaskSerializer(serializers.Serializer):
     variables = serializers.DictField(required=False, default=dict)
+
+
+class TaskUserSerializer(serializers.Serializer):
+    """The colleague a task is delegated or reassigned to, by user name."""
+
+    user = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.filter(is_active=True)
+    )
+
+
+class TaskCommentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TaskComment
+        fields = ["id", "author", "text", "created_at"]
+        read_only_fields = ["author", "created_at"]
+
+
+class TaskAttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TaskAttachment
+        fields = ["id", "name", "content_type", "size", "uploaded_by", "created_at"]
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
 
 
 class MessageSerializer(serializers.Serializer):

@@ -285,6 +285,13 @@ def _form_field(reader: _Reader, element) -> None:
     for flag in ("required", "readonly"):
         if _value(element, flag) is not None:
             values[flag] = reader.boolean(flag, _value(element, flag))
+    # Baton's shorthand: the limits as attributes, e.g. <baton:formField min="0.01"/>.
+    for limit in ("min", "max", "pattern"):
+        if _value(element, limit) is not None:
+            values[limit] = _value(element, limit)
+    for limit in ("minlength", "maxlength"):
+        if _value(element, limit) is not None:
+            values[limit] = reader.integer(limit, _value(element, limit))
     for validation in _children(element, "validation"):
         for constraint in _children(validation, "constraint"):
             _constraint(reader, field_id, constraint, values)

@@ -10,6 +10,7 @@ from processes.models.runtime import (
     Task,
     TaskCandidate,
 )
+from processes.models.work import TaskAttachment, TaskComment
 
 __all__ = [
     "ActivityInstance",
@@ -20,6 +21,8 @@ __all__ = [
     "ProcessDefinition",
     "ProcessInstance",
     "Task",
+    "TaskAttachment",
     "TaskCandidate",
+    "TaskComment",
     "WorkerHeartbeat",
 ]

@@ -115,6 +115,10 @@ class Task(models.Model):
         COMPLETED = "completed"
         CANCELLED = "cancelled"
 
+    class Delegation(models.TextChoices):
+        PENDING = "pending"
+        RESOLVED = "resolved"
+
     instance = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="tasks")
     definition = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT, related_name="+")
     token_id = models.PositiveIntegerField()
@@ -131,6 +135,9 @@ class Task(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.CharField(max_length=150, blank=True)
+    # As in Camunda: a delegated task is "pending" until the delegate (the assignee) resolves
+    # it back to its owner, who may then complete it.
+    delegation = models.CharField(max_length=8, choices=Delegation, blank=True)
 
     class Meta:
         indexes = [

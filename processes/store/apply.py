@@ -10,6 +10,7 @@ from django.utils import timezone
 from processes.calls import concerns, write_calls
 from processes.engine import effects as fx
 from processes.jobs.queue import enqueue
+from processes.notifications import tasks_created
 from processes.store.events import write_events
 from processes.store.rows import (
     end_activities,
@@ -225,3 +226,4 @@ class _Writer:
             candidates += [TaskCandidate(task=task, kind="group", name=n) for n in effect.candidate_groups]
         if candidates:
             TaskCandidate.objects.bulk_create(candidates)
+        tasks_created(rows)

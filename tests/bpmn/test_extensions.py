@@ -367,3 +367,14 @@ def test_the_descriptor_has_the_moddle_shape_bpmn_js_expects():
     for kind in TYPES.values():
         for prop in kind.get("properties", []):
             assert prop["type"] in TYPES or prop["type"] in ("String", "Boolean", "Integer", "Real")
+
+
+def test_form_field_limits_may_be_written_as_attributes():
+    amount, code = props_of(straight(
+        '<userTask id="task"><extensionElements>'
+        '<baton:formField id="amount" type="decimal" min="0.01" max="1000"/>'
+        '<baton:formField id="code" minlength="2" maxlength="8" pattern="[A-Z]+"/>'
+        "</extensionElements></userTask>"
+    )).form_fields
+    assert (amount.min, amount.max) == ("0.01", "1000")
+    assert (code.minlength, code.maxlength, code.pattern) == (2, 8, "[A-Z]+")

@@ -21,15 +21,31 @@ class UserTask(Behaviour):
         props = self.node.properties
         token.state = "waiting"
         variables = run.variables_of(token)
+        assignee = self.text(run, variables, props.assignee)
+        users = self.names(run, variables, props.candidate_users)
+        groups = self.names(run, variables, props.candidate_groups)
+        if not (assignee or users or groups):
+            groups = self.lane_groups()
         run.emit(fx.TaskCreated(
-            token.id, token.activity_seq, self.node.id, self.node.name,
-            self.text(run, variables, props.assignee),
-            self.names(run, variables, props.candidate_users),
-            self.names(run, variables, props.candidate_groups),
+            token.id, token.activity_seq, self.node.id, self.node.name, assignee, users, groups,
             self.moment(run, variables, props.due_date),
             self.moment(run, variables, props.follow_up_date),
             self.priority(run, variables, props.priority),
         ))
+
+    def lane_groups(self) -> tuple[str, ...]:
+        """Offer a task nobody was named for to the group its lane stands for.
+
+        The innermost named lane holding the task counts; a task in a subprocess that no
+        lane lists is in the lane of the subprocess around it.
+        """
+        lane_of, nodes = self.plan.process.lane_of, self.plan.nodes
+        element_id = self.node.id
+        while element_id in nodes:
+            if element_id in lane_of:
+                return (lane_of[element_id],)
+            element_id = nodes[element_id].scope
+        return ()
 
     def actor(self, run) -> str | None:
         return run.actor

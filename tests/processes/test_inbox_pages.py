@@ -1,0 +1,109 @@
+"""The worklists and the task page, as employees use them."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from processes.deployments import deploy
+from processes.instances import claim_task, start_instance
+from processes.models import Task
+from tests.samples import approval_process
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def approval():
+    return deploy(approval_process(), name="approval.bpmn").definitions[0]
+
+
+def open_task(definition, business_key=""):
+    instance = start_instance(definition, business_key=business_key)
+    return Task.objects.get(instance=instance)
+
+
+def test_group_tasks_list_what_is_offered_and_claiming_moves_it_to_my_tasks(client_for, employee, approval):
+    task = open_task(approval, "PO-7")
+    client = client_for(employee)
+    group = client.get("/tasks/group/")
+    assert group.status_code == 200 and b"PO-7" in group.content
+    assert client.post(f"/tasks/{task.pk}/claim/").status_code == 302
+    mine = client.get("/tasks/")
+    assert b"PO-7" in mine.content and b"PO-7" not in client.get("/tasks/group/").content
+    assert b'title="Open tasks assigned to you">1<' in mine.content, "the count is in the navigation"
+
+
+def test_another_users_task_answers_404_and_cannot_be_claimed(client_for, employee, outsider, approval):
+    task = open_task(approval)
+    client = client_for(outsider)
+    assert client.get(f"/tasks/{task.pk}/").status_code == 404
+    assert client.post(f"/tasks/{task.pk}/claim/").status_code == 404
+    assert client.get("/tasks/group/").content.count(b"/claim/") == 0
+    task.refresh_from_db()
+    assert task.assignee == ""
+
+
+def test_a_task_claimed_by_a_colleague_cannot_be_completed_by_me(client_for, employee, approval, make_colleague):
+    task = open_task(approval)
+    claim_task(task.pk, make_colleague)
+    response = client_for(employee).post(f"/tasks/{task.pk}/complete/", {"amount": "3"})
+    assert response.status_code in (302, 404)
+    task.refresh_from_db()
+    assert task.state == "open" and task.assignee == make_colleague.get_username()
+
+
+def test_overdue_tasks_stand_out_and_filters_narrow_the_list(client_for, employee, approval):
+    late, fresh = open_task(approval, "LATE-1"), open_task(approval, "FRESH-1")
+    Task.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(hours=2), priority=90)
+    Task.objects.filter(pk=fresh.pk).update(due_at=timezone.now() + timedelta(days=3))
+    client = client_for(employee)
+    page = client.get("/tasks/group/").content.decode()
+    assert 'class="overdue"' in page and "<mark>overdue</mark>" in page
+    overdue = client.get("/tasks/group/?due=overdue").content
+    assert b"LATE-1" in overdue and b"FRESH-1" not in overdue
+    assert b"FRESH-1" in client.get("/tasks/group/?q=fresh").content
+    assert b"LATE-1" not in client.get("/tasks/group/?q=fresh").content
+    urgent = client.get("/tasks/group/?priority=80").content
+    assert b"LATE-1" in urgent and b"FRESH-1" not in urgent
+
+
+def test_the_task_page_shows_the_diagram_with_the_task_and_the_history(client_for, employee, approval):
+    task = open_task(approval, "PO-9")
+    claim_task(task.pk, employee)
+    page = client_for(employee).get(f"/tasks/{task.pk}/").content.decode()
+    assert 'data-element-id="review"' in page and "current" in page
+    assert "PO-9" in page and "History" in page
+
+
+def test_completed_tasks_are_listed_under_completed_by_me(client_for, employee, approval):
+    from processes.instances import complete_task
+
+    task = open_task(approval, "DONE-1")
+    claim_task(task.pk, employee)
+    complete_task(task.pk, variables={"amount": 2, "approved": True}, user=employee)
+    assert b"DONE-1" in client_for(employee).get("/tasks/done/").content
+
+
+@pytest.fixture
+def make_colleague(db):
+    from accounts.roles import EMPLOYEES
+    from tests.conftest import make_user
+
+    return make_user("ethan", EMPLOYEES)
+
+
+def test_an_invalid_form_is_shown_again_with_the_message_next_to_the_field(client_for, employee, approval):
+    task = open_task(approval)
+    claim_task(task.pk, employee)
+    client = client_for(employee)
+    refused = client.post(f"/tasks/{task.pk}/complete/", {"amount": "0"})
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert 'id="id_amount_error"' in page and 'aria-invalid="true"' in page
+    task.refresh_from_db()
+    assert task.state == "open"
+    done = client.post(f"/tasks/{task.pk}/complete/", {"amount": "5", "approved": "on"})
+    assert done.status_code == 302 and done["Location"] == "/tasks/"
+    task.refresh_from_db()
+    assert task.state == "completed" and task.instance.variables == {"amount": 5, "approved": True}
