@@ -103,7 +103,7 @@ def main():
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "bpm.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "4", "--threads", "2", "--log-level", "warning"],
+         "--workers", "3", "--threads", "1", "--log-level", "warning"],
         env={**os.environ}, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
