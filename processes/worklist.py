@@ -4,6 +4,7 @@ Each list is one indexed query over open tasks; filters and sorting are applied 
 the navigation's counts come from the same querysets, so a page and its counts agree.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Q
@@ -75,6 +76,39 @@ def urgency(task, now=None) -> str:
     return "due-soon" if task.due_at < now + DUE_SOON else ""
 
 
-def counts(user) -> dict[str, int]:
-    """Open tasks of mine and offered to me, for the navigation."""
-    return {"mine": tasks_for(user, "mine").count(), "group": tasks_for(user, "group").count()}
+COUNT_CAP = 99
+
+
+def counts(user) -> dict[str, str]:
+    """Open tasks of mine and offered to me, for the navigation: "99+" beyond 99.
+
+    Counting stops at the cap, so a group with 100,000 open tasks costs no more than one
+    with a hundred.
+    """
+    return {view: _capped(tasks_for(user, view)) for view in ("mine", "group")}
+
+
+def _capped(tasks) -> str:
+    found = tasks.order_by()[:COUNT_CAP + 1].count()
+    return f"{COUNT_CAP}+" if found > COUNT_CAP else str(found)
+
+
+@dataclass
+class Page:
+    """One page of a worklist, without counting the whole list (which can be long)."""
+
+    rows: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def page_of(tasks, number, size: int) -> Page:
+    """Fetch page ``number`` and one row more, to know whether another page follows."""
+    number = int(number) if str(number or "").isdigit() and int(number) > 0 else 1
+    start = (number - 1) * size
+    rows = list(tasks[start:start + size + 1])
+    return Page(rows[:size], number, len(rows) > size)

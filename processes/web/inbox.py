@@ -5,7 +5,6 @@ and every action checks again on the server.
 """
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -15,7 +14,7 @@ from processes.diagrams import definition_svg, highlight
 from processes.history import history_events
 from processes.instances import InstanceError, claim_task, complete_task, form_fields
 from processes.models import ProcessDefinition, Task
-from processes.worklist import SORTS, VIEWS, counts, filtered, sorted_by, tasks_for, urgency
+from processes.worklist import SORTS, VIEWS, filtered, page_of, sorted_by, tasks_for, urgency
 
 PAGE_SIZE = 25
 TITLES = {"mine": "My tasks", "group": "Group tasks", "done": "Completed by me"}
@@ -26,13 +25,13 @@ def inbox(request, view="mine"):
     if view not in VIEWS:
         raise Http404
     tasks = sorted_by(filtered(tasks_for(request.user, view), request.GET), request.GET.get("sort"), view)
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(task, urgency(task)) for task in page]
+    page = page_of(tasks, request.GET.get("page"), PAGE_SIZE)
+    rows = [(task, urgency(task)) for task in page.rows]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "processes/inbox.html", {
         "view": view, "title": TITLES[view], "page": page, "rows": rows,
-        "counts": counts(request.user), "query": query.urlencode(), "sorts": SORTS,
+        "query": query.urlencode(), "sorts": SORTS,
         "processes": ProcessDefinition.objects.latest_versions().order_by("name", "key"),
         "filters": request.GET,
     })

@@ -107,3 +107,14 @@ def test_an_invalid_form_is_shown_again_with_the_message_next_to_the_field(clien
     assert done.status_code == 302 and done["Location"] == "/tasks/"
     task.refresh_from_db()
     assert task.state == "completed" and task.instance.variables == {"amount": 5, "approved": True}
+
+
+def test_long_lists_are_counted_up_to_99_and_paged_without_a_total(client_for, employee, approval):
+    for n in range(101):
+        open_task(approval, f"K-{n:03d}")
+    client = client_for(employee)
+    first = client.get("/tasks/group/?sort=created").content.decode()
+    assert "Group tasks <span class=\"badge\">99+</span>" in first
+    assert "Next →" in first and "Page 1" in first
+    last = client.get("/tasks/group/?sort=created&page=5").content.decode()
+    assert "K-000" in last and "Next →" not in last and "← Previous" in last
