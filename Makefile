@@ -70,3 +70,4 @@ bench: install
 	DEBUG=false $(PY) -m bench.timers
 	DEBUG=false $(PY) -m bench.growth
 	DEBUG=false $(PY) -m bench.multi_instance
+	DEBUG=false $(PY) -m bench.inbox

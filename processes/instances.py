@@ -177,6 +177,15 @@ def claim_task(task_id: int, user) -> Task:
     return task
 
 
+def start_form_fields(definition):
+    """Return the form fields of the none start event people start ``definition`` at."""
+    process = process_for(definition)
+    for event_id in process.start_events:
+        if not process.nodes[event_id].event_definitions:
+            return process.nodes[event_id].properties.form_fields
+    return ()
+
+
 def form_fields(task: Task):
     """Return the form fields the model declares for a task's element."""
     node = process_for(task.definition).nodes.get(task.element_id)

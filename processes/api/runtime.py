@@ -33,6 +33,7 @@ from processes.instances import (
     complete_task,
     form_fields,
     retry_incident,
+    start_form_fields,
     start_instance,
 )
 from processes.models import Incident, Task
@@ -79,10 +80,15 @@ class InstanceViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin,
         start.is_valid(raise_exception=True)
         data = start.validated_data
         try:
+            variables = clean_submission(start_form_fields(data["definition"]), data["variables"])
             instance = start_instance(
-                data["definition"], variables=data["variables"],
+                data["definition"], variables=variables,
                 business_key=data.get("business_key", ""), user=request.user,
             )
+        except FormInvalid as exc:
+            raise ApiError("The start form is not valid.", code="invalid_form", details=[
+                {"field": f"variables.{e.field}", "message": e.message} for e in exc.errors
+            ]) from None
         except NotStartable as exc:
             raise Conflict(str(exc), code="not_startable") from None
         return Response(InstanceSerializer(instance).data, status=status.HTTP_201_CREATED)

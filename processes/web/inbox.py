@@ -5,7 +5,9 @@ and every action checks again on the server.
 """
 
 from django.contrib import messages
-from django.http import Http404
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -14,6 +16,15 @@ from processes.diagrams import definition_svg, highlight
 from processes.history import history_events
 from processes.instances import InstanceError, claim_task, complete_task, form_fields
 from processes.models import ProcessDefinition, Task
+from processes.task_actions import (
+    add_attachment,
+    add_comment,
+    delegate,
+    may_reassign,
+    reassign,
+    resolve,
+    unclaim,
+)
 from processes.worklist import SORTS, VIEWS, filtered, page_of, sorted_by, tasks_for, urgency
 
 PAGE_SIZE = 25
@@ -62,6 +73,9 @@ def task_context(request, task, form=None) -> dict:
         "shown": [(f.label or f.id, task.instance.variables.get(f.id)) for f in fields if f.readonly],
         "svg": highlight(definition_svg(task.definition), [task.element_id], "current"),
         "history": history_events(task.instance),
+        "may_reassign": may_reassign(request.user),
+        "comments": task.comments.order_by("created_at"),
+        "attachments": task.attachments.order_by("created_at"),
     }
 
 
@@ -94,3 +108,85 @@ def complete(request, pk):
         return redirect("task-detail", pk=task.pk)
     messages.success(request, f"“{task.name or task.element_id}” is done.")
     return redirect("inbox")
+
+
+def _acted(request, task, action, done: str):
+    """Run a task action; say what happened, or why not, and return to the task."""
+    try:
+        action()
+    except InstanceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect("task-detail", pk=task.pk)
+
+
+def _colleague(request):
+    """The user named in the form, or None (the action then refuses with a message)."""
+    return User.objects.filter(username=request.POST.get("user", "").strip(), is_active=True).first()
+
+
+@require_POST
+def unclaim_view(request, pk):
+    task = visible_task(request.user, pk)
+    return _acted(request, task, lambda: unclaim(task.pk, request.user), "The task is back in its group.")
+
+
+@require_POST
+def delegate_view(request, pk):
+    task = visible_task(request.user, pk)
+    to_user = _colleague(request)
+    if to_user is None:
+        messages.error(request, "Name a colleague by their username.")
+        return redirect("task-detail", pk=task.pk)
+    return _acted(request, task, lambda: delegate(task.pk, to_user, request.user),
+                  f"Delegated to {to_user.get_username()}; it comes back to you when resolved.")
+
+
+@require_POST
+def resolve_view(request, pk):
+    task = visible_task(request.user, pk)
+    return _acted(request, task, lambda: resolve(task.pk, request.user), "Resolved: back to its owner.")
+
+
+@require_POST
+def reassign_view(request, pk):
+    if not may_reassign(request.user):
+        raise PermissionDenied("Only managers and administrators may reassign tasks.")
+    task = Task.objects.filter(pk=pk).first()
+    if task is None:
+        raise Http404
+    to_user = _colleague(request)
+    if to_user is None:
+        messages.error(request, "Name a colleague by their username.")
+        return redirect("task-detail", pk=task.pk)
+    return _acted(request, task, lambda: reassign(task.pk, to_user, request.user),
+                  f"Reassigned to {to_user.get_username()}.")
+
+
+@require_POST
+def comment_view(request, pk):
+    task = visible_task(request.user, pk)
+    return _acted(request, task, lambda: add_comment(task.pk, request.user, request.POST.get("text", "")),
+                  "Comment added.")
+
+
+@require_POST
+def attach_view(request, pk):
+    task = visible_task(request.user, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Choose a file to attach.")
+        return redirect("task-detail", pk=task.pk)
+    return _acted(request, task, lambda: add_attachment(task.pk, request.user, upload),
+                  f"Attached {upload.name}.")
+
+
+def attachment_view(request, pk, attachment_id):
+    """Send an attachment to someone who may see its task, never as a public file."""
+    task = visible_task(request.user, pk)
+    attachment = task.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name,
+                        content_type=attachment.content_type)

@@ -156,3 +156,15 @@ def test_the_api_shows_the_parent_and_children(api_for, manager):
     assert api.get(f"/api/v1/instances/{parent.pk}/").json()["children"] == [child.pk]
     body = api.get(f"/api/v1/instances/{child.pk}/").json()
     assert (body["parent"], body["children"]) == (parent.pk, [])
+
+
+def test_starting_checks_the_start_form_as_the_page_does(api_for, employee):
+    from processes.demo import deploy_demo_processes
+
+    deploy_demo_processes()
+    response = api_for(employee).post("/api/v1/instances/", {
+        "definition_key": "accounts_payable", "variables": {"vendor": "ACME", "amount": "lots"},
+    }, format="json")
+    assert response.status_code == 400
+    fields = {d["field"] for d in response.json()["error"]["details"]}
+    assert {"variables.amount", "variables.invoice_number"} <= fields

@@ -118,3 +118,71 @@ def test_long_lists_are_counted_up_to_99_and_paged_without_a_total(client_for, e
     assert "Next →" in first and "Page 1" in first
     last = client.get("/tasks/group/?sort=created&page=5").content.decode()
     assert "K-000" in last and "Next →" not in last and "← Previous" in last
+
+
+def test_delegating_on_the_page_and_resolving_it_back(client_for, employee, approval, make_colleague):
+    task = open_task(approval)
+    claim_task(task.pk, employee)
+    client_for(employee).post(f"/tasks/{task.pk}/delegate/", {"user": "ethan"})
+    task.refresh_from_db()
+    assert (task.owner, task.assignee, task.delegation) == ("emma", "ethan", "pending")
+    colleague = client_for(make_colleague)
+    assert b"Resolve back to emma" in colleague.get(f"/tasks/{task.pk}/").content
+    colleague.post(f"/tasks/{task.pk}/resolve/")
+    task.refresh_from_db()
+    assert (task.assignee, task.delegation) == ("emma", "resolved")
+
+
+def test_unclaiming_gives_the_task_back_to_its_group(client_for, employee, approval):
+    task = open_task(approval)
+    claim_task(task.pk, employee)
+    client_for(employee).post(f"/tasks/{task.pk}/unclaim/")
+    task.refresh_from_db()
+    assert task.assignee == ""
+
+
+def test_only_managers_and_administrators_may_reassign(client_for, employee, manager, approval):
+    task = open_task(approval)
+    assert client_for(employee).post(f"/tasks/{task.pk}/reassign/", {"user": "emma"}).status_code == 403
+    client_for(manager).post(f"/tasks/{task.pk}/reassign/", {"user": "emma"})
+    task.refresh_from_db()
+    assert task.assignee == "emma"
+
+
+def test_comments_and_attachments_on_the_task_page(client_for, employee, outsider, approval, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    task = open_task(approval)
+    client = client_for(employee)
+    client.post(f"/tasks/{task.pk}/comments/", {"text": "Waiting for the supplier"})
+    client.post(f"/tasks/{task.pk}/attachments/",
+                {"file": SimpleUploadedFile("quote.pdf", b"%PDF-1.4 quote", "application/pdf")})
+    page = client.get(f"/tasks/{task.pk}/").content.decode()
+    assert "Waiting for the supplier" in page and "quote.pdf" in page
+    attachment = task.attachments.get()
+    download = client.get(f"/tasks/{task.pk}/attachments/{attachment.pk}/")
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 quote"
+    refused = client.post(f"/tasks/{task.pk}/attachments/",
+                          {"file": SimpleUploadedFile("page.html", b"<script>", "text/html")}, follow=True)
+    assert task.attachments.count() == 1 and b"are not accepted" in refused.content
+    other = client_for(outsider)  # the same test client, now signed in as someone else
+    assert other.get(f"/tasks/{task.pk}/attachments/{attachment.pk}/").status_code == 404
+
+
+def test_a_user_turns_task_emails_off(client_for, employee):
+    from accounts.models import NotificationPreference
+
+    client = client_for(employee)
+    assert client.get("/accounts/notifications/").status_code == 200
+    client.post("/accounts/notifications/", {})
+    assert NotificationPreference.objects.get(user=employee).task_emails is False
+
+
+@pytest.mark.parametrize("action", ["claim", "complete", "unclaim", "delegate", "resolve", "comments", "attachments"])
+def test_someone_the_task_is_not_offered_to_gets_404_for_every_action(client_for, outsider, approval, action):
+    task = open_task(approval)
+    response = client_for(outsider).post(f"/tasks/{task.pk}/{action}/", {"user": "charlie", "text": "hi"})
+    assert response.status_code == 404
+    task.refresh_from_db()
+    assert (task.state, task.assignee, task.comments.count()) == ("open", "", 0)
