@@ -121,9 +121,14 @@ def _acted(request, task, action, done: str):
     return redirect("task-detail", pk=task.pk)
 
 
-def _colleague(request):
-    """The user named in the form, or None (the action then refuses with a message)."""
-    return User.objects.filter(username=request.POST.get("user", "").strip(), is_active=True).first()
+def _hand_over(request, task, action, done: str):
+    """Hand the task to the colleague the form names (``done`` may say ``{user}``)."""
+    name = request.POST.get("user", "").strip()
+    to_user = User.objects.filter(username=name, is_active=True).first()
+    if to_user is None:
+        messages.error(request, "Name a colleague by their username.")
+        return redirect("task-detail", pk=task.pk)
+    return _acted(request, task, lambda: action(task.pk, to_user, request.user), done.format(user=name))
 
 
 @require_POST
@@ -135,12 +140,7 @@ def unclaim_view(request, pk):
 @require_POST
 def delegate_view(request, pk):
     task = visible_task(request.user, pk)
-    to_user = _colleague(request)
-    if to_user is None:
-        messages.error(request, "Name a colleague by their username.")
-        return redirect("task-detail", pk=task.pk)
-    return _acted(request, task, lambda: delegate(task.pk, to_user, request.user),
-                  f"Delegated to {to_user.get_username()}; it comes back to you when resolved.")
+    return _hand_over(request, task, delegate, "Delegated to {user}; it comes back to you when resolved.")
 
 
 @require_POST
@@ -156,12 +156,7 @@ def reassign_view(request, pk):
     task = Task.objects.filter(pk=pk).first()
     if task is None:
         raise Http404
-    to_user = _colleague(request)
-    if to_user is None:
-        messages.error(request, "Name a colleague by their username.")
-        return redirect("task-detail", pk=task.pk)
-    return _acted(request, task, lambda: reassign(task.pk, to_user, request.user),
-                  f"Reassigned to {to_user.get_username()}.")
+    return _hand_over(request, task, reassign, "Reassigned to {user}.")
 
 
 @require_POST
