@@ -27,6 +27,8 @@ if not SECRET_KEY or SECRET_KEY == INSECURE_DEV_KEY:
     SECRET_KEY = INSECURE_DEV_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+# Where people reach the site, for links in e-mails (no trailing slash).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [

@@ -14,7 +14,9 @@ Users who turned task e-mails off (``accounts.NotificationPreference``), inactiv
 users without an address get none; nobody is told about what they did themselves.
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from processes.jobs.queue import schedule
 from processes.jobs.registry import register
@@ -85,6 +87,7 @@ def _details(task: Task) -> str:
         lines.append(f"Business key: {task.instance.business_key}")
     if task.due_at:
         lines.append(f"Due: {task.due_at:%Y-%m-%d %H:%M %Z}")
+    lines.append(f"Open it: {settings.SITE_URL}{reverse('task-detail', args=[task.pk])}")
     return "\n".join(lines)
 
 

@@ -264,11 +264,13 @@ def test_a_task_in_a_subprocess_takes_the_lane_of_the_subprocess(employee):
 # Notifications
 
 
-def test_the_assignee_of_a_new_task_gets_an_email(employee):
-    a_task(user_task_process('baton:assignee="emma"'), business_key="PO-7")
+def test_the_assignee_of_a_new_task_gets_an_email_linking_to_it(employee, settings):
+    settings.SITE_URL = "https://bpm.example.com"
+    task = a_task(user_task_process('baton:assignee="emma"'), business_key="PO-7")
     [message] = sent("Task assigned")
     assert message.to == ["emma@example.com"]
     assert "Check order" in message.subject and "PO-7" in message.body
+    assert f"https://bpm.example.com/tasks/{task.pk}/" in message.body
 
 
 def test_delegating_and_reassigning_tell_the_new_assignee_and_resolving_the_owner(
