@@ -70,3 +70,32 @@ class ProcessDefinition(models.Model):
     @property
     def can_start(self) -> bool:
         return self.is_executable and not self.suspended
+
+
+class Draft(models.Model):
+    """A model being designed: saved as often as the designer likes, deployed when ready.
+
+    The XML is kept whatever its state, so no work is lost; ``problems`` holds what the last
+    save found (errors block deployment, warnings do not).
+    """
+
+    name = models.CharField(max_length=255)
+    xml = models.TextField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")
+    based_on = models.ForeignKey(
+        "processes.ProcessDefinition", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    problems = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p["severity"] == "error" for p in self.problems)
