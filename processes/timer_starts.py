@@ -5,6 +5,7 @@ starts an instance and, for a cycle, schedules its next occurrence. Deploying a 
 version replaces the timers of the older ones, as in Camunda.
 """
 
+import logging
 from datetime import datetime
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from processes.models import Job, ProcessDefinition
 from processes.store.compiled import process_for
 
 KIND = "engine.start_timer"
+logger = logging.getLogger(__name__)
 
 
 def schedule_timer_starts(definitions) -> None:
@@ -44,8 +46,8 @@ def fire_timer_start(job, performed) -> None:
     node = process_for(definition).nodes[job.element_id]
     try:
         start_instance(definition, start_event=job.element_id)
-    except NotStartable:
-        pass  # suspended: this occurrence is skipped, the next ones still come
+    except NotStartable as error:  # suspended: this occurrence is skipped, later ones come
+        logger.info("timer start %s of %s skipped: %s", job.element_id, definition, error)
     fired = job.payload["fired"] + 1
     following = _timer(node).next_due(datetime.fromisoformat(job.payload["due"]), fired)
     if following is not None:

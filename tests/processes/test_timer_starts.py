@@ -62,3 +62,12 @@ def test_a_new_version_replaces_the_timers_of_the_old_one():
     job = Job.objects.get(kind="engine.start_timer")
     assert job.payload["definition"] == newer.pk
 
+
+
+def test_a_suspended_process_skips_an_occurrence_and_keeps_its_cycle():
+    definition = nightly("<timeCycle>R/PT10M</timeCycle>")
+    definition.suspended = True
+    definition.save()
+    fire_due()
+    assert not ProcessInstance.objects.exists()
+    assert Job.objects.filter(kind="engine.start_timer").count() == 1, "the next occurrence waits"

@@ -10,6 +10,7 @@ instance completes in the same time whether it has nine siblings or a thousand.
 As in Camunda, the activity's asyncBefore and asyncAfter apply to each instance.
 """
 
+from abc import ABC, abstractmethod
 from collections import ChainMap
 
 from processes.engine import effects as fx
@@ -23,7 +24,7 @@ def compiled(expression):
     return compile_expression(expression.text) if expression and expression.text.strip() else None
 
 
-class LoopBody(Behaviour):
+class LoopBody(Behaviour, ABC):
     """What both kinds of loop share: a body that starts instances and leaves when done.
 
     The runtime calls the same behaviour for the body and for its instances; an instance
@@ -65,13 +66,13 @@ class LoopBody(Behaviour):
         elif token.activity_seq is not None:  # an instance not begun has nothing to undo
             self.inner.cancel(run, token, outcome)
 
+    @abstractmethod
     def open(self, run, body) -> None:
         """Start the first instance or instances (or none, and leave at once)."""
-        raise NotImplementedError("Loop bodies must define open().")
 
+    @abstractmethod
     def completed(self, run, body, instance) -> None:
         """An instance is done: start the next one, or close the body."""
-        raise NotImplementedError("Loop bodies must define completed().")
 
     def begin_instance(self, run, body, variables: dict | None = None) -> None:
         instance = run.new_token(self.node.id, body.id)
