@@ -14,6 +14,7 @@ import mimetypes
 from pathlib import PurePath
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.db import transaction
 from django.utils import timezone
 
@@ -131,7 +132,7 @@ def add_attachment(task_id: int, user, upload) -> TaskAttachment:
     """
     task = _visible_task(task_id, user)
     name = PurePath(upload.name or "").name
-    _check_upload(name, upload.size)
+    check_upload(name, upload.size)
     attachment = TaskAttachment(
         task=task, uploaded_by=user.get_username(), name=name, size=upload.size,
         content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
@@ -145,14 +146,16 @@ def add_attachment(task_id: int, user, upload) -> TaskAttachment:
     return attachment
 
 
-def _check_upload(name: str, size: int) -> None:
+def check_upload(name: str, size: int, field: str = "file") -> None:
+    """Refuse a file over the size limit or of a type not accepted (attachments, form files)."""
     limit = settings.TASK_ATTACHMENT_MAX_BYTES
     if size > limit:
-        raise InvalidInput("file", f"The file is {size} bytes; at most {limit} are accepted.")
+        raise InvalidInput(field, f"The file is {filesizeformat(size)}; the limit is "
+                                  f"{filesizeformat(limit)} (at most {limit} bytes).")
     allowed = [t.lower() for t in settings.TASK_ATTACHMENT_TYPES]
     if PurePath(name).suffix.lower() not in allowed:
         raise InvalidInput(
-            "file", f"Files of this type are not accepted; allowed are {', '.join(allowed)}."
+            field, f"Files of this type are not accepted; allowed are {', '.join(allowed)}."
         )
 
 

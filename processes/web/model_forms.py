@@ -20,12 +20,12 @@ from uuid import uuid4
 from django import forms
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from processes.bpmn.extensions import FormField
 from processes.engine.expressions import compile_expression, is_expression
 from processes.forms import FormInvalid, clean_submission, convert
+from processes.task_actions import InvalidInput, check_upload
 
 UPLOAD_DIR = "form-uploads"
 
@@ -147,16 +147,10 @@ class UploadField(forms.FileField):
         super().validate(value)
         if not value:
             return
-        limit = settings.TASK_ATTACHMENT_MAX_BYTES
-        if value.size > limit:
-            raise forms.ValidationError(
-                f"The file is {filesizeformat(value.size)}; the limit is {filesizeformat(limit)}."
-            )
-        allowed = [suffix.lower() for suffix in settings.TASK_ATTACHMENT_TYPES]
-        if PurePath(value.name or "").suffix.lower() not in allowed:
-            raise forms.ValidationError(
-                f"Files of this type are not accepted; allowed are {', '.join(allowed)}."
-            )
+        try:
+            check_upload(value.name or "", value.size)
+        except InvalidInput as error:
+            raise forms.ValidationError(str(error)) from None
 
 
 FIELD_TYPES = {
