@@ -192,3 +192,26 @@ def test_a_message_starts_the_event_subprocess_of_a_running_instance(api_for, em
     instance.refresh_from_db()
     assert instance.state == "completed"
     assert instance.tasks.get().state == "cancelled"
+
+
+def test_a_message_for_all_reaches_every_matching_instance(api_for, employee, order):
+    waiting = [start_instance(order, business_key="SAME") for _ in range(3)]
+    start_instance(order, business_key="OTHER")
+    response = api_for(employee).post("/api/v1/messages/", {
+        "name": "payment received", "business_key": "SAME", "all": True,
+    }, format="json")
+    assert sorted(response.json()["instances"]) == sorted(i.pk for i in waiting)
+
+
+def test_a_signal_starts_the_processes_whose_start_event_waits_for_it(api_for, employee):
+    deploy_xml(
+        '<process id="recall_notice" isExecutable="true"><startEvent id="s">'
+        '<signalEventDefinition signalRef="s_recall"/></startEvent>'
+        '<sequenceFlow id="f1" sourceRef="s" targetRef="t"/><userTask id="t"/>'
+        '<sequenceFlow id="f2" sourceRef="t" targetRef="e"/><endEvent id="e"/></process>'
+    )
+    response = api_for(employee).post("/api/v1/signals/", {"name": "recall", "variables": {"lot": 7}},
+                                      format="json")
+    [started] = response.json()["instances"]
+    instance = ProcessInstance.objects.get(pk=started)
+    assert instance.definition.key == "recall_notice" and instance.variables == {"lot": 7}
