@@ -11,6 +11,7 @@ urlpatterns = [
     path("processes/", include("processes.web.urls")),
     path("start/", include("processes.web.start_urls")),
     path("tasks/", include("processes.web.task_urls")),
+    path("designer/", include("processes.web.designer_urls")),
     # Outside /processes/ so that no process key can collide with it.
     path("deploy/", process_views.upload, name="process-upload"),
     path("api/v1/", include("processes.api.urls")),

@@ -23,6 +23,7 @@ ENTRIES = [
     NavEntry("Tasks", "inbox"),
     NavEntry("Start a process", "start-list", capability("start_processes")),
     NavEntry("Processes", "process-list", capability("view_processes")),
+    NavEntry("Designer", "designer-list", capability("design_processes")),
     NavEntry("System", "system-status", capability("operate_instances")),
     NavEntry("Admin", "admin:index", staff_only=True),
 ]

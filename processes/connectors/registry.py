@@ -34,8 +34,13 @@ def get_handler(name: str):
         return _import(configured[name])
     if name in _handlers:
         return _handlers[name]
-    known = ", ".join(sorted(set(_handlers) | set(configured))) or "none"
+    known = ", ".join(handler_names()) or "none"
     raise LookupError(f"No service handler is registered as {name!r} (known: {known}).")
+
+
+def handler_names() -> list[str]:
+    """The names of the handlers registered in code and in BATON_SERVICE_HANDLERS, sorted."""
+    return sorted(set(_handlers) | set(getattr(settings, "BATON_SERVICE_HANDLERS", {})))
 
 
 @cache

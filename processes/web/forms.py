@@ -25,3 +25,21 @@ class UploadForm(forms.Form):
                 f"The file is {filesizeformat(upload.size)}; the limit is {filesizeformat(limit)}."
             )
         return upload
+
+
+class DraftUploadForm(forms.Form):
+    """A .bpmn file to open in the designer (nothing is deployed until the owner says so)."""
+
+    file = UploadForm.base_fields["file"]
+    clean_file = UploadForm.clean_file
+
+
+class NewDraftForm(forms.Form):
+    name = forms.CharField(max_length=255, help_text="What people call the process.")
+    key = forms.RegexField(
+        r"^[A-Za-z_][\w.-]*$",
+        max_length=255,
+        help_text="Its id: letters, digits, _, - and ., starting with a letter. Every version "
+        "shares it.",
+        error_messages={"invalid": "Start with a letter or _ and use letters, digits, _, - and ."},
+    )
