@@ -16,12 +16,15 @@ CAPABILITIES = {
     "view_dashboards": "See KPI dashboards",
     "reassign_tasks": "Reassign other people's tasks",
     "operate_instances": "Operate instances: incidents, cancel, suspend, migrate; system status",
+    "work_external_tasks": "Fetch, lock and complete external tasks as a worker",
+    "manage_webhooks": "Subscribe URLs to process events (webhooks)",
 }
 
 PROCESS_OWNERS = "Process owners"
 EMPLOYEES = "Employees"
 MANAGERS = "Managers"
 ADMINISTRATORS = "Administrators"
+INTEGRATIONS = "Integrations"
 
 ROLES = {
     PROCESS_OWNERS: [
@@ -29,10 +32,13 @@ ROLES = {
         "design_processes",
         "deploy_processes",
         "start_processes",
+        "manage_webhooks",
     ],
     EMPLOYEES: ["work_on_tasks", "start_processes"],
     MANAGERS: ["view_processes", "view_dashboards", "reassign_tasks"],
     ADMINISTRATORS: list(CAPABILITIES),
+    # Service accounts of other systems: start processes, do their external tasks.
+    INTEGRATIONS: ["view_processes", "start_processes", "work_on_tasks", "work_external_tasks"],
 }
 
 

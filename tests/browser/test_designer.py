@@ -338,7 +338,9 @@ def test_each_kind_of_panel_edit_lands_in_the_saved_model(page):
     canvas.select("paid")
     panel_field(page, "Message").select_option(label="new message")
     settle(page)
-    assert panel_field(page, "Message name").input_value()
+    panel_field(page, "Message name").fill("Payment received")
+    panel_field(page, "Message name").press("Tab")
+    settle(page)
 
     canvas.select("pack")
     panel_field(page, "Repeat").select_option("parallel")
@@ -363,6 +365,6 @@ def test_each_kind_of_panel_edit_lands_in_the_saved_model(page):
     ]
     assert root.find(".//bpmn:timerEventDefinition/bpmn:timeCycle", ns).text == "R3/PT2H"
     message_ref = root.find(".//bpmn:messageEventDefinition", ns).get("messageRef")
-    assert root.find(f"bpmn:message[@id='{message_ref}']", ns) is not None
+    assert root.find(f"bpmn:message[@id='{message_ref}']", ns).get("name") == "Payment received"
     loop = root.find(".//bpmn:task[@id='pack']/bpmn:multiInstanceLoopCharacteristics", ns)
     assert loop.get("{http://baton-bpm.org/schema/1.0/bpmn}collection") == "${items}"

@@ -330,7 +330,10 @@ function update(element, target, properties) {
   } else if (target === 'definitions') {
     modeling.updateModdleProperties(element, modeler.getDefinitions(), properties);
   } else if (target && target.id) {
-    modeling.updateProperties(elementRegistry.get(target.id), properties);
+    // Another shape (a flow losing its condition), or a root element (a message's name).
+    const shape = elementRegistry.get(target.id);
+    if (shape) modeling.updateProperties(shape, properties);
+    else modeling.updateModdleProperties(element, findById(target.id), properties);
   }
 }
 
