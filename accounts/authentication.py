@@ -2,7 +2,8 @@
 
 from rest_framework import authentication, exceptions
 
-from accounts.tokens import user_for_key
+from accounts.throttling import FailureCounter, client_address
+from accounts.tokens import TokenRefused, user_for_key
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
@@ -12,16 +13,25 @@ class TokenAuthentication(authentication.BaseAuthentication):
         parts = authentication.get_authorization_header(request).split()
         if not parts or parts[0].lower() != self.keyword.lower().encode():
             return None
-        if len(parts) != 2:
-            raise exceptions.AuthenticationFailed("Give the token as 'Authorization: Token <key>'.")
+        failures = FailureCounter("token", client_address(request))
+        wait = failures.retry_after()
+        if wait:
+            raise exceptions.Throttled(wait, "Too many failed token authentications from your address.")
         try:
-            key = parts[1].decode()
+            key = self.key_in(parts)
+            return user_for_key(key), key
+        except TokenRefused as exc:
+            failures.record()
+            raise exceptions.AuthenticationFailed(str(exc)) from None
+
+    def key_in(self, parts) -> str:
+        """Return the key of a split ``Authorization`` header."""
+        if len(parts) != 2:
+            raise TokenRefused("Give the token as 'Authorization: Token <key>'.")
+        try:
+            return parts[1].decode()
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("The token contains invalid characters.") from None
-        user = user_for_key(key)
-        if user is None:
-            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
-        return user, key
+            raise TokenRefused("The token contains invalid characters.") from None
 
     def authenticate_header(self, request):
         return self.keyword

@@ -1,6 +1,7 @@
 """Models of the accounts app."""
 
 from django.db import models
+from django.utils import timezone
 
 from accounts.roles import CAPABILITIES
 
@@ -27,9 +28,36 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="After this moment the token is refused; empty: never"
+    )
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+class ServiceAccount(models.Model):
+    """Marks a user as the account of another system: it authenticates by token only.
+
+    A row of its own rather than a group: groups are roles, which grant capabilities and
+    are handed out in the admin, so a marker group could be given to a person by mistake.
+    Nor is an unusable password the mark: users made by ``apitoken --create`` have one too.
+    """
+
+    user = models.OneToOneField(
+        "auth.User", on_delete=models.CASCADE, related_name="service_account"
+    )
+    description = models.CharField(
+        max_length=200, blank=True, help_text="The system that uses it, and whom to ask about it"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Service account {self.user}"
 
 
 class NotificationPreference(models.Model):

@@ -18,6 +18,7 @@ CAPABILITIES = {
     "operate_instances": "Operate instances: incidents, cancel, suspend, migrate; system status",
     "work_external_tasks": "Fetch, lock and complete external tasks as a worker",
     "manage_webhooks": "Subscribe URLs to process events (webhooks)",
+    "view_email_addresses": "See other users' e-mail addresses in the users API",
 }
 
 PROCESS_OWNERS = "Process owners"
@@ -47,6 +48,16 @@ def capability(codename: str) -> str:
     if codename not in CAPABILITIES:
         raise KeyError(f"unknown capability {codename!r}")
     return f"accounts.{codename}"
+
+
+def groups_named(names) -> list[Group]:
+    """Return the groups called ``names``; raise KeyError naming those that do not exist."""
+    names = set(names)
+    groups = list(Group.objects.filter(name__in=names))
+    missing = names - {g.name for g in groups}
+    if missing:
+        raise KeyError(f"Unknown role(s): {', '.join(sorted(missing))}.")
+    return groups
 
 
 def sync_roles() -> None:

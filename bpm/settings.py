@@ -40,10 +40,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "processes",
     "metrics",
     "frontend",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -96,7 +99,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+    # Tests use a file (live servers and browser tests share it across threads), named
+    # after the database, so runs with different DATABASE_URLs never share one.
+    database = Path(DATABASES["default"]["NAME"])
+    test_database = database.with_name(f"{database.stem}-test.sqlite3")
+    DATABASES["default"]["TEST"] = {"NAME": str(test_database)}
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -194,6 +201,36 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "processes.api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "processes.api.pagination.Pagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "processes.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+}
+
+# The OpenAPI 3 schema (/api/schema/) and its interactive docs (/api/docs/), served without
+# any CDN: the Swagger UI files come from the drf-spectacular-sidecar package.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Baton BPM API",
+    "DESCRIPTION": (
+        "Deploy BPMN processes, start and follow instances, work on tasks, run external "
+        "tasks, deliver messages and signals, subscribe to events. Authenticate with "
+        "`Authorization: Token <key>` (personal or service-account tokens) or a browser "
+        "session. Errors always have the shape "
+        '`{"error": {"code", "message", "details": [{"field" or "element_id", "message"}]}}`.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "processes.api.schema.add_error_responses",
+    ],
 }
 
 LOGGING = {
@@ -215,3 +252,45 @@ if TESTING:
 BATON_SERVICE_HANDLERS: dict[str, str] = env_json("BATON_SERVICE_HANDLERS", {})
 BATON_HTTP_TIMEOUT_SECONDS = env_int("BATON_HTTP_TIMEOUT_SECONDS", 10)
 BATON_HTTP_ALLOW_PRIVATE = env_bool("BATON_HTTP_ALLOW_PRIVATE", DEBUG)
+
+# External tasks: the most tasks one fetch-and-lock hands out (a larger max_tasks is cut to
+# it), and how often a long-polling fetch looks again for tasks while it waits.
+EXTERNAL_TASK_MAX_TASKS = env_int("EXTERNAL_TASK_MAX_TASKS", 100)
+EXTERNAL_TASK_POLL_INTERVAL_MS = env_int("EXTERNAL_TASK_POLL_INTERVAL_MS", 200)
+
+# Webhooks: how long a delivery waits for an answer, how many times a failed one is tried
+# again (after 30 s, 2 min, 10 min, 1 h, then every 6 h), after how many deliveries failed
+# in a row a subscription pauses, and how long a process trusts its list of who listens
+# (a new subscription may miss events of other processes for that long). Whether they may
+# go to private addresses is BATON_HTTP_ALLOW_PRIVATE, as for the HTTP connector.
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 5)
+WEBHOOKS_RETRIES = env_int("WEBHOOKS_RETRIES", 5)
+WEBHOOKS_PAUSE_AFTER_FAILURES = env_int("WEBHOOKS_PAUSE_AFTER_FAILURES", 10)
+WEBHOOKS_CACHE_SECONDS = env_int("WEBHOOKS_CACHE_SECONDS", 5)
+
+# Authentication for integrations (accounts/throttling.py). After AUTH_FAILURE_LIMIT failed
+# token authentications from one address, or failed log-ins of one username from one
+# address, within AUTH_FAILURE_WINDOW_SECONDS, further attempts are refused (429, or a
+# message on the login page) until the window ends. API_USER_RATE caps each user's API
+# requests ("" for no cap). NUM_PROXIES is how many reverse proxies in front of Baton add
+# to X-Forwarded-For (0: the header is ignored, as any client can forge it).
+AUTH_FAILURE_LIMIT = env_int("AUTH_FAILURE_LIMIT", 10)
+AUTH_FAILURE_WINDOW_SECONDS = env_int("AUTH_FAILURE_WINDOW_SECONDS", 300)
+API_USER_RATE = env_str("API_USER_RATE", "1200/minute")
+REST_FRAMEWORK["NUM_PROXIES"] = env_int("NUM_PROXIES", 0)
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["accounts.throttling.UserRateThrottle"]
+# The counters live in the cache: each process's own memory, unless CACHE_URL (or
+# REDIS_URL) names a Redis server that all processes share. Tests use a cache that keeps
+# nothing, so that no count leaks from one test into the next; tests of limits switch a
+# local-memory cache on.
+CACHE_URL = env_str("CACHE_URL") or env_str("REDIS_URL")
+if TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+elif CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, not {CACHE_URL!r}")
+# Unknown URLs under /api/ get a JSON 404 in the API's error shape, not the HTML page.
+MIDDLEWARE.append("processes.api.middleware.ApiNotFoundMiddleware")

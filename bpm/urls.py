@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from processes.web import views as process_views
 
@@ -12,8 +13,11 @@ urlpatterns = [
     path("start/", include("processes.web.start_urls")),
     path("tasks/", include("processes.web.task_urls")),
     path("designer/", include("processes.web.designer_urls")),
+    path("webhooks/", include("webhooks.urls")),
     # Outside /processes/ so that no process key can collide with it.
     path("deploy/", process_views.upload, name="process-upload"),
     path("api/v1/", include("processes.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]

@@ -24,6 +24,7 @@ ENTRIES = [
     NavEntry("Start a process", "start-list", capability("start_processes")),
     NavEntry("Processes", "process-list", capability("view_processes")),
     NavEntry("Designer", "designer-list", capability("design_processes")),
+    NavEntry("Webhooks", "webhook-list", capability("manage_webhooks")),
     NavEntry("System", "system-status", capability("operate_instances")),
     NavEntry("Admin", "admin:index", staff_only=True),
 ]

@@ -156,7 +156,7 @@ def report_to_caller(child: ProcessInstance, reports: list) -> None:
 
 def resume_caller(job, performed) -> None:
     """Run the child's reports on the caller; a caller that moved on ignores them."""
-    from processes.instances import InstanceNotActive, run_command
+    from processes.instances import InstanceNotActive, InstanceSuspended, run_command
 
     child_id = job.payload["child"]
     children = ProcessInstance.objects.filter(
@@ -168,6 +168,8 @@ def resume_caller(job, performed) -> None:
     for report in job.payload["reports"]:
         try:
             run_command(job.instance_id, at_call(job, command_for(job, child_id, report)))
+        except InstanceSuspended:
+            raise  # the job waits for the caller to be resumed
         except (InstanceNotActive, NotWaiting):
             return
 

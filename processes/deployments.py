@@ -81,3 +81,4 @@ def problem_dict(problem: Problem) -> dict:
         "severity": problem.severity,
         "code": problem.code,
     }
+

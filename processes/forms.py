@@ -139,3 +139,14 @@ def _parse(field, raw, parse, example):
         return parse(str(raw).strip())
     except ValueError:
         raise ValueError(f"{label(field)} must be {example}.") from None
+
+
+def field_schema(field) -> dict:
+    """A form field as data, for clients that render and check forms themselves."""
+    return {
+        "id": field.id, "label": field.label, "type": field.type, "required": field.required,
+        "readonly": field.readonly, "default": field.default, "min": field.min,
+        "max": field.max, "minlength": field.minlength, "maxlength": field.maxlength,
+        "pattern": field.pattern,
+        "options": [{"id": key, "name": name} for key, name in field.options],
+    }

@@ -6,14 +6,18 @@ commands on one instance never interleave: a join counts every branch, and of tw
 completions of one task exactly one succeeds.
 """
 
+from datetime import UTC, datetime
+
 from django.db import transaction
 from django.utils import timezone
 
+import webhooks.events
 from processes.calls import hold_missing_calls
 from processes.engine.errors import EngineError
 from processes.engine.runtime import Engine
 from processes.engine.state import InstanceState
 from processes.models import Incident, Job, ProcessInstance, Task
+from processes.models.jobs import EXTERNAL_TASK
 from processes.store.apply import apply_effects, end_if_finished, save_new_instance, save_state
 from processes.store.compiled import definitions_of, process_for
 from processes.store.rows import lock_instance, update_instance
@@ -37,6 +41,10 @@ class DelegationPending(TaskNotOpen):
 
 class InstanceNotActive(InstanceError):
     pass
+
+
+class InstanceSuspended(InstanceNotActive):
+    """The instance is suspended: nothing moves until it is resumed."""
 
 
 def engine_for(definition) -> Engine:
@@ -95,6 +103,8 @@ def run_command(instance_id: int, command, check=None) -> ProcessInstance:
     instance, deployment_id, key = lock_instance(instance_id)
     if check is not None:
         check()
+    if instance.state == ProcessInstance.State.SUSPENDED:
+        raise InstanceSuspended(f"Instance {instance.pk} is suspended: resume it first.")
     if instance.state != ProcessInstance.State.ACTIVE:
         raise InstanceNotActive(f"Instance {instance.pk} is {instance.state}.")
     state = InstanceState.from_json(
@@ -148,16 +158,75 @@ def cancel_instance(instance_id: int, *, user=None) -> ProcessInstance:
 
 
 @transaction.atomic
+def set_variables(instance_id: int, variables: dict, *, user=None) -> ProcessInstance:
+    """Change an instance's variables from outside; conditional events react to them."""
+    actor = user.get_username() if user else None
+    return run_command(
+        instance_id, lambda engine, state: engine.set_variables(state, variables, actor=actor)
+    )
+
+
+# A suspended instance's jobs wait here, their due time kept in the payload for resuming.
+PARKED_UNTIL = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+@transaction.atomic
+def suspend_instance(instance_id: int) -> ProcessInstance:
+    """Stop an active instance where it is: its jobs wait, its tasks cannot be completed."""
+    instance, _, _ = lock_instance(instance_id)
+    if instance.state != ProcessInstance.State.ACTIVE:
+        raise InstanceNotActive(f"Instance {instance_id} is {instance.state}.")
+    for job in Job.objects.filter(instance_id=instance_id).exclude(due_at=PARKED_UNTIL):
+        park(job)
+    return _set_state(instance_id, ProcessInstance.State.SUSPENDED)
+
+
+@transaction.atomic
+def resume_instance(instance_id: int) -> ProcessInstance:
+    """Let a suspended instance go on: its jobs fall due when they would have."""
+    instance, _, _ = lock_instance(instance_id)
+    if instance.state != ProcessInstance.State.SUSPENDED:
+        raise InstanceError(f"Instance {instance_id} is {instance.state}, not suspended.")
+    for job in Job.objects.filter(instance_id=instance_id, due_at=PARKED_UNTIL):
+        due = job.payload.pop("parked_due_at", None)
+        job.due_at = datetime.fromisoformat(due) if due else timezone.now()
+        job.save(update_fields=["due_at", "payload"])
+    return _set_state(instance_id, ProcessInstance.State.ACTIVE)  # the dispatcher finds them
+
+
+def park(job: Job, token: str | None = None) -> None:
+    """Hold a job of a suspended instance until it is resumed (no retry is spent)."""
+    job.payload["parked_due_at"] = job.due_at.isoformat()
+    filters = {"pk": job.pk} if token is None else {"pk": job.pk, "lock_token": token}
+    Job.objects.filter(**filters).update(
+        due_at=PARKED_UNTIL, payload=job.payload, lock_token="", locked_by="", locked_until=None
+    )
+
+
+def _set_state(instance_id: int, state: str) -> ProcessInstance:
+    ProcessInstance.objects.filter(pk=instance_id).update(state=state)
+    return ProcessInstance.objects.select_related("definition").get(pk=instance_id)
+
+
+@transaction.atomic
 def retry_incident(incident_id: int, *, user=None) -> Incident:
     """Resolve an incident by running its element again (after a fix of data or system)."""
     incident = Incident.objects.select_for_update().get(pk=incident_id)
     if incident.resolved_at is not None:
         raise InstanceError(f"Incident {incident.pk} was already resolved.")
-    # A job that ran out of retries is replaced by the one the element schedules again.
-    Job.objects.filter(
+    # A job that ran out of retries is replaced by the one the element schedules again. An
+    # external task comes back with one retry and its last error, as Camunda's retry gives
+    # it: its worker's next failure report sets the count again.
+    exhausted = Job.objects.filter(
         instance_id=incident.instance_id, token_id=incident.token_id, retries_left=0
-    ).delete()
+    )
+    external = exhausted.filter(kind=EXTERNAL_TASK).values("last_error", "payload").first()
+    exhausted.delete()
     run_command(incident.instance_id, lambda engine, state: engine.retry(state, incident.token_id))
+    if external is not None:
+        Job.objects.filter(
+            instance_id=incident.instance_id, token_id=incident.token_id, kind=EXTERNAL_TASK
+        ).update(retries_left=1, **external)
     incident.refresh_from_db()
     return incident
 
@@ -174,6 +243,7 @@ def claim_task(task_id: int, user) -> Task:
     if task.assignee != name:
         task.assignee, task.claimed_at = name, timezone.now()
         task.save(update_fields=["assignee", "claimed_at"])
+        webhooks.events.task_assigned(task)
     return task
 
 

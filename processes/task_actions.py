@@ -14,10 +14,11 @@ import mimetypes
 from pathlib import PurePath
 
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+import webhooks.events
 from accounts.roles import capability
 from processes.access import held_by_someone_else, sees_all_work, visible_tasks
 from processes.instances import DelegationPending, InstanceError, TaskNotOpen
@@ -73,6 +74,7 @@ def delegate(task_id: int, to_user, by) -> Task:
     task.delegation = Task.Delegation.PENDING
     task.save(update_fields=["owner", "assignee", "claimed_at", "delegation"])
     task_assigned(task, task.assignee, by=by)
+    webhooks.events.task_assigned(task)
     return task
 
 
@@ -88,6 +90,7 @@ def resolve(task_id: int, by) -> Task:
     task.delegation = Task.Delegation.RESOLVED
     task.save(update_fields=["assignee", "claimed_at", "delegation"])
     task_assigned(task, task.assignee, by=by)
+    webhooks.events.task_assigned(task)
     return task
 
 
@@ -105,6 +108,7 @@ def reassign(task_id: int, to_user, by) -> Task:
     task.delegation = ""
     task.save(update_fields=["assignee", "claimed_at", "delegation"])
     task_assigned(task, task.assignee, by=by)
+    webhooks.events.task_assigned(task)
     return task
 
 

@@ -3,6 +3,8 @@
 ``{"error": {"code", "message", "details": [{"field" or "element_id", "message"}]}}``
 """
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -35,6 +37,12 @@ def invalid_bpmn(error) -> ApiError:
 
 def exception_handler(exc, context):
     """Render DRF's and our exceptions in the common shape."""
+    # DRF turns Django's own exceptions into its ones inside its handler; turned here
+    # instead, they keep their codes (not_found, permission_denied) for the body.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*exc.args)
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -58,6 +66,9 @@ def flatten(detail, prefix=""):
     """Yield ``{"field", "message"}`` for every message in a nested DRF error detail."""
     if isinstance(detail, dict):
         for key, value in detail.items():
+            if isinstance(key, int):  # DRF keys the errors of a list's items by index
+                yield from flatten(value, f"{prefix}[{key}]")
+                continue
             name = key if key != "non_field_errors" else ""
             yield from flatten(value, f"{prefix}.{name}".strip(".") if prefix else name)
     elif isinstance(detail, list):

@@ -1,12 +1,16 @@
 """API views for running work: instances, tasks and incidents."""
 
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from processes.access import held_by_someone_else, visible_instances, visible_tasks
 from processes.api.errors import ApiError, Conflict
+from processes.api.filters import IncidentFilter, InstanceFilter, TaskFilter
 from processes.api.permissions import capability_required
 from processes.api.serializers import (
     AttachmentUploadSerializer,
@@ -14,13 +18,17 @@ from processes.api.serializers import (
     HistoryEventSerializer,
     IncidentSerializer,
     InstanceSerializer,
+    RetryManyResultSerializer,
+    RetryManySerializer,
     StartInstanceSerializer,
     TaskAttachmentSerializer,
     TaskCommentSerializer,
+    TaskFormSerializer,
     TaskSerializer,
     TaskUserSerializer,
+    VariablesSerializer,
 )
-from processes.forms import FormInvalid, clean_submission
+from processes.forms import FormInvalid, clean_submission, field_schema
 from processes.history import history_events
 from processes.instances import (
     DelegationPending,
@@ -32,11 +40,14 @@ from processes.instances import (
     claim_task,
     complete_task,
     form_fields,
+    resume_instance,
     retry_incident,
+    set_variables,
     start_form_fields,
     start_instance,
+    suspend_instance,
 )
-from processes.models import Incident, Task
+from processes.models import Incident, ProcessInstance, Task
 from processes.task_actions import (
     InvalidInput,
     NotAllowed,
@@ -50,6 +61,8 @@ from processes.task_actions import (
     unclaim,
 )
 
+OPERATIONS = {"cancel", "suspend", "resume", "variables"}
+
 
 class InstanceViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin,
                       mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -57,23 +70,23 @@ class InstanceViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin,
 
     serializer_class = InstanceSerializer
 
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = InstanceFilter
+    ordering_fields = ["id", "started_at", "ended_at"]
+    ordering = ["-id"]
+
     def get_permissions(self):
         if self.action == "create":
             return [capability_required("start_processes")()]
-        if self.action == "cancel":
+        changes = self.action in OPERATIONS and self.request.method != "GET"
+        if changes:
             return [capability_required("operate_instances", "deploy_processes")()]
         return super().get_permissions()
 
     def get_queryset(self):
-        queryset = visible_instances(self.request.user).select_related("definition")
-        params = self.request.query_params
-        if params.get("definition_key"):
-            queryset = queryset.filter(definition__key=params["definition_key"])
-        if params.get("state"):
-            queryset = queryset.filter(state=params["state"])
-        if params.get("business_key"):
-            queryset = queryset.filter(business_key=params["business_key"])
-        return queryset.order_by("-pk")
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the view
+            return ProcessInstance.objects.none()
+        return visible_instances(self.request.user).select_related("definition")
 
     def create(self, request):
         start = StartInstanceSerializer(data=request.data)
@@ -93,21 +106,55 @@ class InstanceViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin,
             raise Conflict(str(exc), code="not_startable") from None
         return Response(InstanceSerializer(instance).data, status=status.HTTP_201_CREATED)
 
-    @action(detail=True)
+    @extend_schema(responses=HistoryEventSerializer(many=True))
+    @action(detail=True, pagination_class=None)
     def history(self, request, pk=None):
         """Every element the instance ran, as started/ended events in order."""
         instance = self.get_object()
         events = history_events(instance)
         return Response(HistoryEventSerializer(events, many=True).data)
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         instance = self.get_object()
+        return self.operated(lambda: cancel_instance(instance.pk, user=request.user))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        """Hold the instance where it is: no job runs, no task completes, until resumed."""
+        instance = self.get_object()
+        return self.operated(lambda: suspend_instance(instance.pk))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        instance = self.get_object()
+        return self.operated(lambda: resume_instance(instance.pk))
+
+    @extend_schema(methods=["GET"], responses=VariablesSerializer)
+    @extend_schema(methods=["PATCH"], request=VariablesSerializer, responses=VariablesSerializer)
+    @action(detail=True, methods=["get", "patch"])
+    def variables(self, request, pk=None):
+        """The instance's variables; PATCH sets the ones given (others are kept)."""
+        instance = self.get_object()
+        if request.method == "PATCH":
+            body = VariablesSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            variables = body.validated_data["variables"]
+            instance = self.operated(
+                lambda: set_variables(instance.pk, variables, user=request.user), respond=False
+            )
+        return Response({"variables": instance.variables})
+
+    def operated(self, change, respond=True):
+        """Run an operation on the instance; a refusal (not running, suspended) is a 409."""
         try:
-            instance = cancel_instance(instance.pk, user=request.user)
-        except InstanceNotActive as exc:
+            instance = change()
+        except InstanceError as exc:
             raise Conflict(str(exc), code="not_active") from None
-        return Response(InstanceSerializer(instance).data)
+        return Response(InstanceSerializer(instance).data) if respond else instance
 
 
 class TaskViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -115,19 +162,29 @@ class TaskViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Gen
 
     serializer_class = TaskSerializer
 
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = TaskFilter
+    ordering_fields = ["id", "priority", "due_at", "created_at"]
+    ordering = ["-priority", "due_at", "id"]
+
     def get_queryset(self):
         queryset = visible_tasks(self.request.user).select_related("definition")
-        queryset = queryset.prefetch_related("candidates")
-        params = self.request.query_params
-        for param, lookup in [("instance", "instance_id"), ("element_id", "element_id"),
-                              ("assignee", "assignee"), ("state", "state")]:
-            if params.get(param):
-                queryset = queryset.filter(**{lookup: params[param]})
-        if params.get("candidate_group"):
-            queryset = queryset.filter(
-                candidates__kind="group", candidates__name=params["candidate_group"]
-            )
-        return queryset.order_by("-priority", "due_at", "pk")
+        return queryset.prefetch_related("candidates")
+
+    @extend_schema(responses=TaskFormSerializer)
+    @action(detail=True)
+    def form(self, request, pk=None):
+        """The task's form: its fields with their types, rules and choices, and the current
+        values of the variables they set (a client can render and check it)."""
+        task = self.get_object()
+        fields = form_fields(task)
+        variables = task.instance.variables
+        return Response(TaskFormSerializer({
+            "task": task.pk,
+            "fields": [
+                {**field_schema(field), "value": variables.get(field.id)} for field in fields
+            ],
+        }).data)
 
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
@@ -184,7 +241,10 @@ class TaskViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Gen
         to_user = self.named_user(request)
         return self.acted(lambda: reassign(task.pk, to_user, request.user))
 
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=TaskCommentSerializer(many=True))
+    @extend_schema(methods=["POST"], request=TaskCommentSerializer,
+                   responses={201: TaskCommentSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def comments(self, request, pk=None):
         task = self.get_object()
         if request.method == "GET":
@@ -197,7 +257,10 @@ class TaskViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Gen
             raise refused(exc) from None
         return Response(TaskCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=TaskAttachmentSerializer(many=True))
+    @extend_schema(methods=["POST"], request={"multipart/form-data": AttachmentUploadSerializer},
+                   responses={201: TaskAttachmentSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def attachments(self, request, pk=None):
         task = self.get_object()
         if request.method == "GET":
@@ -246,12 +309,32 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     serializer_class = IncidentSerializer
     permission_classes = [capability_required("operate_instances")]
+    queryset = Incident.objects.all()
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = IncidentFilter
+    ordering_fields = ["id", "created_at"]
+    ordering = ["-id"]
 
-    def get_queryset(self):
-        queryset = Incident.objects.order_by("-pk")
-        instance = self.request.query_params.get("instance")
-        return queryset.filter(instance_id=instance) if instance else queryset
+    @extend_schema(request=RetryManySerializer, responses=RetryManyResultSerializer,
+                   operation_id="incidents_retry_many")
+    @action(detail=False, methods=["post"], url_path="retry")
+    def retry_many(self, request):
+        """Retry several incidents, each in its own transaction: one that fails does not
+        stop the others; the answer says what happened to each."""
+        body = RetryManySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        results = []
+        for incident_id in body.validated_data["ids"]:
+            try:
+                retry_incident(incident_id, user=request.user)
+                results.append({"id": incident_id, "retried": True, "message": ""})
+            except Incident.DoesNotExist:
+                results.append({"id": incident_id, "retried": False, "message": "No such incident."})
+            except InstanceError as exc:
+                results.append({"id": incident_id, "retried": False, "message": str(exc)})
+        return Response({"results": results})
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
         incident = self.get_object()

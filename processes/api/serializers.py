@@ -62,6 +62,12 @@ class DeploymentResultSerializer(serializers.Serializer):
     warnings = ProblemSerializer(many=True)
 
 
+class ElementStatisticsSerializer(serializers.Serializer):
+    element_id = serializers.CharField()
+    instances = serializers.IntegerField(help_text="Running instances with a token here.")
+    incidents = serializers.IntegerField(help_text="Of those, how many an incident holds.")
+
+
 class DefinitionRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProcessDefinition
@@ -77,7 +83,8 @@ class IncidentSerializer(serializers.ModelSerializer):
 class InstanceSerializer(serializers.ModelSerializer):
     definition = DefinitionRefSerializer(read_only=True)
     parent = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="The instance whose call activity started this one, if any."
+        read_only=True, allow_null=True,
+        help_text="The instance whose call activity started this one, if any.",
     )
     children = serializers.SerializerMethodField(
         help_text="The instances its call activities started."
@@ -208,3 +215,52 @@ class SignalSerializer(serializers.Serializer):
 class DeliveredSerializer(serializers.Serializer):
     instances = serializers.ListField(child=serializers.IntegerField(),
                                       help_text="Ids of the instances reached or started.")
+
+
+class VariablesSerializer(serializers.Serializer):
+    variables = serializers.DictField(
+        help_text="Variable names and their JSON values; PATCH keeps the variables not named."
+    )
+
+
+class FormOptionSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+
+
+class FormFieldSchemaSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="The variable the field sets.")
+    label = serializers.CharField(allow_null=True)
+    type = serializers.CharField(help_text="string, text, long, decimal, boolean, date, …")
+    required = serializers.BooleanField()
+    readonly = serializers.BooleanField()
+    default = serializers.CharField(allow_null=True)
+    min = serializers.CharField(allow_null=True)
+    max = serializers.CharField(allow_null=True)
+    minlength = serializers.IntegerField(allow_null=True)
+    maxlength = serializers.IntegerField(allow_null=True)
+    pattern = serializers.CharField(allow_null=True)
+    options = FormOptionSerializer(many=True, help_text="The choices of an enum field.")
+    value = serializers.JSONField(allow_null=True, help_text="The variable's current value.")
+
+
+class TaskFormSerializer(serializers.Serializer):
+    task = serializers.IntegerField()
+    fields = FormFieldSchemaSerializer(many=True)
+
+
+class RetryManySerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=500,
+        help_text="The incidents to retry.",
+    )
+
+
+class RetryResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    retried = serializers.BooleanField()
+    message = serializers.CharField(allow_blank=True)
+
+
+class RetryManyResultSerializer(serializers.Serializer):
+    results = RetryResultSerializer(many=True)

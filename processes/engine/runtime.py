@@ -13,11 +13,11 @@ from datetime import datetime
 from processes.bpmn.model import Definitions, FlowNode, Process
 from processes.engine import compensation
 from processes.engine import effects as fx
-from processes.engine.errors import EngineError, NotWaiting, StepFailed
-from processes.engine.expressions import BpmnErrorThrown, ExpressionError
 from processes.engine.behaviours import call_activity, conditions, event_subprocess
 from processes.engine.behaviours.timers import due_at, is_cycle, next_due_at
 from processes.engine.behaviours.waits import close_wait, open_wait, schedule_timer
+from processes.engine.errors import EngineError, NotWaiting, StepFailed
+from processes.engine.expressions import BpmnErrorThrown, ExpressionError
 from processes.engine.plan import ProcessPlan, plan_for
 from processes.engine.state import InstanceState, Token
 
@@ -117,10 +117,14 @@ class Engine:
         run.deliver(token, self.plan.nodes[element_id], variables or {}, occurrence, trigger)
         return run.finish()
 
-    def throw_error(self, state, token_id, error_code, message=None) -> Result:
-        """A service task raised a BPMN error: catch it by a boundary event or open an incident."""
+    def throw_error(self, state, token_id, error_code, message=None, variables=None) -> Result:
+        """A service task raised a BPMN error: catch it by a boundary event or open an incident.
+
+        ``variables`` (an external worker's) are set first, so the catching path sees them.
+        """
         run = Run(self.plan, state, self.clock(), None)
         token = run.waiting_token(token_id)
+        run.set_variables(variables or {}, token)
         run.schedule(run.throw_error, token, error_code, message, True)
         return run.finish()
 
@@ -142,6 +146,15 @@ class Engine:
         token.state = "active"
         run.emit(fx.IncidentResolved(token.id))
         run.schedule(run.execute, token)
+        return run.finish()
+
+    def set_variables(self, state, variables, actor=None) -> Result:
+        """Change instance variables from outside (an operator, an integration).
+
+        Conditional events waiting on them are evaluated, as after any other change.
+        """
+        run = Run(self.plan, state, self.clock(), actor)
+        run.set_variables(dict(variables))
         return run.finish()
 
     def cancel(self, state, actor=None) -> Result:

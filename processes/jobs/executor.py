@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from processes.instances import InstanceSuspended, park
 from processes.jobs.leases import lease_length
 from processes.jobs.registry import get_handler
 from processes.models import Job
@@ -24,8 +25,9 @@ def run_job(job_id: int, token: str, worker: str) -> str:
     """Run job ``job_id`` if ``token`` still holds its lease; return the outcome.
 
     The outcome is ``done``, ``failed`` (a retry is scheduled or retries ran out),
-    ``skipped`` (someone else holds the job, or it is gone) or ``lost`` (the lease
-    expired mid-run and another worker took over: this run's effects roll back).
+    ``skipped`` (someone else holds the job, or it is gone), ``lost`` (the lease
+    expired mid-run and another worker took over: this run's effects roll back) or
+    ``parked`` (its instance is suspended: it waits, without spending a retry).
     """
     now = timezone.now()
     job = leased(job_id, token, now)
@@ -54,6 +56,9 @@ def run_job(job_id: int, token: str, worker: str) -> str:
     except LeaseLost:
         logger.warning("job %s: lease lost while running; its effects were rolled back", job)
         return "lost"
+    except InstanceSuspended:
+        park(job, token)
+        return "parked"
     except Exception as exc:
         logger.exception("job %s failed", job)
         record_failure(job, token, exc)

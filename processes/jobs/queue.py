@@ -9,6 +9,7 @@ from django.utils import timezone
 from processes.jobs import doorbell
 from processes.jobs.leases import lease_length, new_token
 from processes.models import Job
+from processes.models.jobs import EXTERNAL_TASK
 
 
 def schedule(
@@ -33,12 +34,13 @@ def enqueue(jobs: list[Job]) -> None:
     """Insert ``jobs`` with one statement and ring for those already due after commit.
 
     Due jobs are leased as they are written, so the dispatcher does not ring for them a
-    second time while their Celery message is on its way.
+    second time while their Celery message is on its way. External tasks are not: no
+    worker here runs them, and a lease would hide them from the remote workers that do.
     """
     now = timezone.now()
     token = new_token() if doorbell.can_ring() else ""
     for job in jobs:
-        if token and job.due_at <= now:
+        if token and job.due_at <= now and job.kind != EXTERNAL_TASK:
             job.lock_token = token
             job.locked_by = "queued"
             job.locked_until = now + lease_length()

@@ -3,7 +3,6 @@
 from django.db import models
 from django.utils import timezone
 
-
 EXTERNAL_TASK = "engine.external"
 
 
@@ -52,6 +51,8 @@ class Job(models.Model):
     )
     token_id = models.PositiveIntegerField(null=True, blank=True)
     element_id = models.CharField(max_length=255, blank=True)
+    # An external task's topic, which its workers fetch it by; blank for other kinds.
+    topic = models.CharField(max_length=255, blank=True)
 
     objects = JobQuerySet.as_manager()
 
@@ -61,6 +62,9 @@ class Job(models.Model):
             models.Index(fields=["locked_until"], name="job_lease_idx"),
             models.Index(fields=["kind", "retries_left"], name="job_kind_idx"),
             models.Index(fields=["instance", "token_id"], name="job_token_idx"),
+            # Workers fetch external tasks by topic, oldest first; no other job pays for it.
+            models.Index(fields=["topic", "due_at"], name="job_topic_idx",
+                         condition=models.Q(kind=EXTERNAL_TASK)),
         ]
 
     def __str__(self):

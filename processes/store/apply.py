@@ -7,9 +7,17 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+import webhooks.events
 from processes.calls import concerns, write_calls
 from processes.engine import effects as fx
 from processes.jobs.queue import enqueue
+from processes.models import (
+    Incident,
+    Job,
+    ProcessInstance,
+    Task,
+    TaskCandidate,
+)
 from processes.notifications import tasks_created
 from processes.store.events import write_events
 from processes.store.rows import (
@@ -17,13 +25,6 @@ from processes.store.rows import (
     insert_activities,
     insert_instance,
     record_variables,
-)
-from processes.models import (
-    Incident,
-    Job,
-    ProcessInstance,
-    Task,
-    TaskCandidate,
 )
 
 
@@ -155,6 +156,7 @@ class _Writer:
             instance=self.instance,
             token_id=effect.token_id,
             element_id=effect.element_id,
+            topic=payload.get("topic") or "",  # external tasks only
         )
         job.retries_left = (
             effect.retries if effect.retries is not None else settings.JOB_DEFAULT_RETRIES
@@ -168,12 +170,14 @@ class _Writer:
             and not (self.ended or self.changed or self.closed_tasks or self.tasks
                      or self.cancelled_jobs or self.jobs or self.resolved or self.incidents
                      or self.events or self.calls)
+            and not webhooks.events.subscribed("instance.started", "instance.completed")
         )
 
     def flush(self) -> None:
         instance = self.instance
         if instance.pk is None:
             insert_instance(instance, list(self.started.values()))
+            webhooks.events.instance_started(instance)
         elif self.started:
             insert_activities(instance, list(self.started.values()))
         for (ended_at, outcome, actor), seqs in self.group_ended().items():
@@ -192,15 +196,19 @@ class _Writer:
         if self.jobs:
             enqueue(self.jobs)
         if self.resolved:
+            webhooks.events.incidents_resolving(instance, self.resolved)
             Incident.objects.filter(
                 instance=instance, token_id__in=self.resolved, resolved_at__isnull=True
             ).update(resolved_at=timezone.now())
         if self.incidents:
             Incident.objects.bulk_create(self.incidents)
+            webhooks.events.incidents_opened(instance, self.incidents)
         if self.events:
             write_events(instance, self.events)
         if self.calls:
             write_calls(instance, self.calls)
+        if instance.state in (ProcessInstance.State.COMPLETED, ProcessInstance.State.CANCELLED):
+            webhooks.events.instance_ended(instance)  # commands run on active instances only
 
     def group_ended(self) -> dict:
         groups = defaultdict(list)
@@ -217,6 +225,7 @@ class _Writer:
             Task.objects.filter(
                 instance=self.instance, token_id__in=token_ids, state=Task.State.OPEN
             ).update(state=outcome, completed_at=now, completed_by=actor)
+        webhooks.events.tasks_closed(self.instance, self.closed_tasks)
 
     def create_tasks(self) -> None:
         rows = Task.objects.bulk_create([task for task, _ in self.tasks])
@@ -227,3 +236,4 @@ class _Writer:
         if candidates:
             TaskCandidate.objects.bulk_create(candidates)
         tasks_created(rows)
+        webhooks.events.tasks_created(self.instance, rows)

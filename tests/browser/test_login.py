@@ -6,10 +6,10 @@ from accounts.demo import DEMO_USERS, create_demo_users
 from tests.browser.conftest import log_in
 
 EXPECTED_NAV = {
-    "olivia": {"Home", "Tasks", "Processes", "Start a process", "Designer"},
+    "olivia": {"Home", "Tasks", "Processes", "Start a process", "Designer", "Webhooks"},
     "emma": {"Home", "Tasks", "Start a process"},
     "max": {"Home", "Tasks", "Processes"},
-    "ada": {"Home", "Tasks", "Processes", "Start a process", "System", "Admin", "Designer"},
+    "ada": {"Home", "Tasks", "Processes", "Start a process", "System", "Admin", "Designer", "Webhooks"},
 }
 
 
