@@ -21,6 +21,7 @@ class ActivityEnded:
     ended_at: datetime
     outcome: str  # "completed" | "cancelled" | "error" | "compensated" (re-ends a completed one)
     actor: str | None = None
+    quality: bool | None = None  # passed its quality gate; None when it has none
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from processes.bpmn.model import Definitions, FlowNode, Process
 from processes.engine import compensation
@@ -17,7 +18,7 @@ from processes.engine.behaviours import call_activity, conditions, event_subproc
 from processes.engine.behaviours.timers import due_at, is_cycle, next_due_at
 from processes.engine.behaviours.waits import close_wait, open_wait, schedule_timer
 from processes.engine.errors import EngineError, NotWaiting, StepFailed
-from processes.engine.expressions import BpmnErrorThrown, ExpressionError
+from processes.engine.expressions import BpmnErrorThrown, ExpressionError, compile_expression
 from processes.engine.plan import ProcessPlan, plan_for
 from processes.engine.state import InstanceState, Token
 
@@ -26,6 +27,11 @@ from processes.engine.state import InstanceState, Token
 class Result:
     state: InstanceState
     effects: list
+
+
+@lru_cache(maxsize=1024)
+def _gate(text: str):
+    return compile_expression(text)
 
 
 class Engine:
@@ -280,7 +286,8 @@ class Run:
         self.ended.add(seq)
         token.local.pop("cycles", None)
         token.local.pop("happened", None)  # of parallel multiple events that waited here
-        self.emit(fx.ActivityEnded(seq, self.now, outcome, actor))
+        quality = self.passed_quality_gate(token) if outcome == "completed" else None
+        self.emit(fx.ActivityEnded(seq, self.now, outcome, actor, quality))
         if outcome == "completed" and self.plan.has_compensation:
             compensation.completed(self, token)
         if not self.plan.nodes[token.element_id].boundary_events or self.state.loop_body(token) is not None:
@@ -289,6 +296,20 @@ class Run:
             self.emit(fx.JobCancelled(token.id, boundary.id))
         for boundary in self.event_boundaries(token.element_id):
             close_wait(self, token, boundary)
+
+    def passed_quality_gate(self, token: Token) -> bool | None:
+        """Whether a completed step passed its quality gate (None when it has none).
+
+        The gate is measured for the quality rate, never enforced: one that cannot be
+        evaluated counts as failed and the step goes on.
+        """
+        gate = self.plan.nodes[token.element_id].properties.quality_gate
+        if not gate:
+            return None
+        try:
+            return bool(_gate(gate).evaluate(self.variables_of(token), now=self.now))
+        except (ExpressionError, BpmnErrorThrown):
+            return False
 
     def event_boundaries(self, activity_id: str) -> list[FlowNode]:
         """The message and signal boundary events of an activity: they wait as subscriptions."""

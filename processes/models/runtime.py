@@ -91,6 +91,8 @@ class ActivityInstance(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=16, blank=True)
     actor = models.CharField(max_length=150, blank=True)
+    # Whether the step passed its quality gate (baton:qualityGate): first-pass yield.
+    quality = models.BooleanField(null=True, blank=True)
     # The variables this activity set (a form, a script, a service's result; for the start
     # event, those the instance started with): the audit trail of the data.
     variables = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)

@@ -180,8 +180,8 @@ class _Writer:
             webhooks.events.instance_started(instance)
         elif self.started:
             insert_activities(instance, list(self.started.values()))
-        for (ended_at, outcome, actor), seqs in self.group_ended().items():
-            end_activities(instance, seqs, ended_at, outcome, actor)
+        for (ended_at, outcome, actor, quality), seqs in self.group_ended().items():
+            end_activities(instance, seqs, ended_at, outcome, actor, quality)
         for seq, changes in self.changed.items():
             record_variables(instance, seq, changes)
         if self.closed_tasks:
@@ -213,7 +213,8 @@ class _Writer:
     def group_ended(self) -> dict:
         groups = defaultdict(list)
         for effect in self.ended:
-            groups[(effect.ended_at, effect.outcome, effect.actor or "")].append(effect.seq)
+            key = (effect.ended_at, effect.outcome, effect.actor or "", effect.quality)
+            groups[key].append(effect.seq)
         return groups
 
     def close_tasks(self) -> None:

@@ -25,7 +25,7 @@ INSTANCE_COLUMNS = (
 # Every column but instance_id, which comes first.
 ACTIVITY_COLUMNS = (
     "definition_id", "seq", "scope_seq", "token_id", "element_id", "element_type",
-    "element_name", "started_at", "ended_at", "outcome", "actor", "variables",
+    "element_name", "started_at", "ended_at", "outcome", "actor", "variables", "quality",
 )
 
 
@@ -101,16 +101,19 @@ def update_instance(instance: ProcessInstance) -> None:
         ])
 
 
-def end_activities(instance: ProcessInstance, seqs, ended_at, outcome: str, actor: str) -> None:
+def end_activities(instance: ProcessInstance, seqs, ended_at, outcome: str, actor: str,
+                   quality: bool | None = None) -> None:
     """Record the end of the instance's activity instances numbered ``seqs``."""
     table = _quote(ActivityInstance._meta.db_table)
     places = ", ".join(["%s"] * len(seqs))
     set_actor = ", actor = %s" if actor else ""
+    set_quality = ", quality = %s" if quality is not None else ""
     params = [connection.ops.adapt_datetimefield_value(ended_at), outcome]
     params += [actor] if actor else []
+    params += [quality] if quality is not None else []
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET ended_at = %s, outcome = %s{set_actor}"
+            f"UPDATE {table} SET ended_at = %s, outcome = %s{set_actor}{set_quality}"
             f" WHERE instance_id = %s AND seq IN ({places})",
             [*params, instance.pk, *seqs],
         )
@@ -201,6 +204,7 @@ def _activity_rows(instance: ProcessInstance, started):
             when(begin.started_at), when(end.ended_at) if end else None,
             end.outcome if end else "", (end.actor or "") if end else "",
             json.dumps(changes, cls=DjangoJSONEncoder) if changes else None,
+            end.quality if end else None,
         ]
 
 
