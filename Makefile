@@ -71,3 +71,4 @@ bench: install
 	DEBUG=false $(PY) -m bench.growth
 	DEBUG=false $(PY) -m bench.multi_instance
 	DEBUG=false $(PY) -m bench.inbox
+	DEBUG=false $(PY) -m bench.kpis

@@ -131,6 +131,7 @@ STATICFILES_DIRS = [
     ("vendor/pico", NODE_MODULES / "@picocss" / "pico" / "css"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/bpmn-js", NODE_MODULES / "bpmn-js" / "dist"),
+    ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -267,6 +268,23 @@ WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 5)
 WEBHOOKS_RETRIES = env_int("WEBHOOKS_RETRIES", 5)
 WEBHOOKS_PAUSE_AFTER_FAILURES = env_int("WEBHOOKS_PAUSE_AFTER_FAILURES", 10)
 WEBHOOKS_CACHE_SECONDS = env_int("WEBHOOKS_CACHE_SECONDS", 5)
+
+# Control charts and alerts (metrics/). NELSON_RULES changes the thresholds of Nelson's
+# eight tests by rule number, as JSON: {"2": {"run": 7}} flags 7 points in a row on one
+# side instead of 9, {"4": null} turns rule 4 off. A version with fewer than
+# CONTROL_CHART_MIN_POINTS points gets limits but no tests. Every ALERT_CHECK_MINUTES
+# (0: never; tests start without, so no test finds the check in the job queue) each
+# process is checked for: signals on the charts of the last ALERT_BASELINE_DAYS whose last
+# point is at most ALERT_RECENT_DAYS old; fewer than ALERT_SLA_TARGET_PERCENT of the
+# instances whose baton:sla deadline fell in those days meeting it; ALERT_OPEN_INCIDENTS
+# open incidents or more. A target or threshold of 0 turns its alert off.
+NELSON_RULES = env_json("NELSON_RULES", {})
+CONTROL_CHART_MIN_POINTS = env_int("CONTROL_CHART_MIN_POINTS", 20)
+ALERT_CHECK_MINUTES = env_int("ALERT_CHECK_MINUTES", 0 if TESTING else 15)
+ALERT_BASELINE_DAYS = env_int("ALERT_BASELINE_DAYS", 90)
+ALERT_RECENT_DAYS = env_int("ALERT_RECENT_DAYS", 7)
+ALERT_SLA_TARGET_PERCENT = env_int("ALERT_SLA_TARGET_PERCENT", 95)
+ALERT_OPEN_INCIDENTS = env_int("ALERT_OPEN_INCIDENTS", 10)
 
 # Authentication for integrations (accounts/throttling.py). After AUTH_FAILURE_LIMIT failed
 # token authentications from one address, or failed log-ins of one username from one

@@ -13,7 +13,9 @@ urlpatterns = [
     path("start/", include("processes.web.start_urls")),
     path("tasks/", include("processes.web.task_urls")),
     path("designer/", include("processes.web.designer_urls")),
+    path("dashboards/", include("metrics.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("metrics/exports/", include("metrics.export_urls")),
     # Outside /processes/ so that no process key can collide with it.
     path("deploy/", process_views.upload, name="process-upload"),
     path("api/v1/", include("processes.api.urls")),

@@ -23,6 +23,7 @@ ENTRIES = [
     NavEntry("Tasks", "inbox"),
     NavEntry("Start a process", "start-list", capability("start_processes")),
     NavEntry("Processes", "process-list", capability("view_processes")),
+    NavEntry("Dashboards", "dashboards", capability("view_dashboards")),
     NavEntry("Designer", "designer-list", capability("design_processes")),
     NavEntry("Webhooks", "webhook-list", capability("manage_webhooks")),
     NavEntry("System", "system-status", capability("operate_instances")),

@@ -102,6 +102,16 @@ def tasks_closed(instance, closed) -> None:
         ])
 
 
+def alert_raised(alert) -> None:
+    """Record alert.raised for an alert just opened (``metrics.alerts``)."""
+    _record_alert(Event.ALERT_RAISED, alert)
+
+
+def alert_resolved(alert) -> None:
+    """Record alert.resolved for an alert just closed."""
+    _record_alert(Event.ALERT_RESOLVED, alert)
+
+
 @transaction.atomic
 def ping(subscription) -> Delivery:
     """Send ``subscription`` a test event now, paused or not; it is tried once."""
@@ -139,6 +149,23 @@ def _record(event: str, instance, items: list[dict]) -> None:
     enqueue([_job(delivery) for delivery in Delivery.objects.bulk_create(deliveries)])
 
 
+def _record_alert(event: str, alert) -> None:
+    """Write a delivery of ``alert`` to each listener of ``event`` for its process.
+
+    An alert concerns a process, not an instance: the payload holds no instance's facts.
+    """
+    targets = [pk for pk, key in listening(event) if key in ("", alert.definition_key)]
+    if not targets:
+        return
+    event_id, now = uuid.uuid4(), timezone.now()
+    deliveries = Delivery.objects.bulk_create([
+        Delivery(subscription_id=pk, event_id=event_id, event=event, created_at=now,
+                 data=_alert(alert))
+        for pk in targets
+    ])
+    enqueue([_job(delivery) for delivery in deliveries])
+
+
 def _job(delivery: Delivery) -> Job:
     return Job(
         kind=DELIVER, payload={"delivery": delivery.pk}, due_at=delivery.created_at,
@@ -157,4 +184,12 @@ def _task(task: Task) -> dict:
     return {
         "task_id": task.pk, "element_id": task.element_id, "name": task.name,
         "assignee": task.assignee or None, "priority": task.priority, "due_at": task.due_at,
+    }
+
+
+def _alert(alert) -> dict:
+    return {
+        "alert_id": alert.pk, "definition_key": alert.definition_key, "kind": alert.kind,
+        "condition": alert.condition, "description": alert.description,
+        "opened_at": alert.opened_at, "closed_at": alert.closed_at, "details": alert.details,
     }

@@ -30,6 +30,8 @@ class Event(models.TextChoices):
     TASK_COMPLETED = "task.completed", "A task was completed"
     INCIDENT_OPENED = "incident.opened", "An incident was opened"
     INCIDENT_RESOLVED = "incident.resolved", "An incident was resolved"
+    ALERT_RAISED = "alert.raised", "An alert about a process was raised"
+    ALERT_RESOLVED = "alert.resolved", "An alert about a process ended"
 
 
 # The test event the owner sends by hand; no subscription listens to it.

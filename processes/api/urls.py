@@ -2,8 +2,11 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import GroupViewSet, TokenViewSet, UserViewSet
+from metrics.api import ProcessKpis, ProcessOverview, VersionComparison
+from metrics.export_api import EventLogCsv, EventLogXes
 from processes.api import deployments, drafts, events, external_tasks, runtime
 from webhooks.api import SubscriptionViewSet
+
 
 class IdRouter(SimpleRouter):
     """Objects are found by their numeric id, so anything else in its place is a 404.
@@ -35,5 +38,11 @@ urlpatterns = [
     path("deployments/", deployments.DeploymentCreate.as_view(), name="api-deployments"),
     path("messages/", events.MessageCreate.as_view(), name="api-messages"),
     path("signals/", events.SignalCreate.as_view(), name="api-signals"),
+    path("metrics/exports/<str:key>.csv", EventLogCsv.as_view(), name="api-export-csv"),
+    path("metrics/exports/<str:key>.xes", EventLogXes.as_view(), name="api-export-xes"),
+    path("metrics/processes/", ProcessOverview.as_view(), name="api-metrics-overview"),
+    path("metrics/processes/<str:key>/", ProcessKpis.as_view(), name="api-metrics-process"),
+    path("metrics/processes/<str:key>/compare/", VersionComparison.as_view(),
+         name="api-metrics-compare"),
     path("", include(router.urls)),
 ]

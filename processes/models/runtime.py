@@ -56,6 +56,10 @@ class ProcessInstance(models.Model):
             # Only called instances are indexed: a start without a parent pays nothing.
             models.Index(fields=["parent", "parent_token_id"], name="instance_parent_idx",
                          condition=models.Q(parent__isnull=False)),
+            # The KPIs' instances that ended in a window: only ended instances are indexed,
+            # so a start pays nothing for it.
+            models.Index(fields=["definition", "ended_at"], name="instance_def_end_idx",
+                         condition=models.Q(ended_at__isnull=False)),
         ]
 
     def __str__(self):
@@ -103,6 +107,9 @@ class ActivityInstance(models.Model):
         ]
         indexes = [
             models.Index(fields=["definition", "element_id", "ended_at"], name="activity_def_elem_idx"),
+            # The KPIs' failed quality gates: only failures are indexed, few and cheap.
+            models.Index(fields=["instance"], name="activity_failed_gate_idx",
+                         condition=models.Q(quality=False)),
         ]
 
     def __str__(self):

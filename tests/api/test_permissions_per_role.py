@@ -42,6 +42,9 @@ PAIRS = [
                                               "variables": {"amount": 1}}),
     (("/designer/",), "post", "/api/v1/drafts/", {"name": "New", "key": "new_one"}),
     (("/system/",), "get", "/api/v1/incidents/", None),
+    (("/dashboards/",), "get", "/api/v1/metrics/processes/", None),
+    (("/dashboards/approval/",), "get", "/api/v1/metrics/processes/approval/", None),
+    (("/metrics/exports/approval.csv",), "get", "/api/v1/metrics/exports/approval.csv", None),
 ]
 
 

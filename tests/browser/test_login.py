@@ -8,8 +8,9 @@ from tests.browser.conftest import log_in
 EXPECTED_NAV = {
     "olivia": {"Home", "Tasks", "Processes", "Start a process", "Designer", "Webhooks"},
     "emma": {"Home", "Tasks", "Start a process"},
-    "max": {"Home", "Tasks", "Processes"},
-    "ada": {"Home", "Tasks", "Processes", "Start a process", "System", "Admin", "Designer", "Webhooks"},
+    "max": {"Home", "Tasks", "Processes", "Dashboards"},
+    "ada": {"Home", "Tasks", "Processes", "Start a process", "System", "Admin", "Designer",
+            "Webhooks", "Dashboards"},
 }
 
 
