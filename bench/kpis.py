@@ -12,11 +12,10 @@ via `make bench`); BENCH_INSTANCES sets the number of instances.
 
 import io
 import os
-import statistics
 import time
 from datetime import timedelta
 
-from bench.django_setup import settle, setup
+from bench.django_setup import settle, setup, timed_get
 
 INSTANCES = int(os.environ.get("BENCH_INSTANCES", "102000"))
 KEY = "accounts_payable"
@@ -41,18 +40,6 @@ def manager():
     user = User.objects.create_user("bench-manager")
     user.groups.add(Group.objects.get(name="Managers"))
     return user
-
-
-def timed(client, url, runs=15):
-    for _ in range(2):
-        assert client.get(url).status_code == 200, url
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        client.get(url)
-        times.append(time.perf_counter() - started)
-    times.sort()
-    return statistics.median(times), times[int(len(times) * 0.95) - 1]
 
 
 def window(days: int) -> str:
@@ -87,7 +74,7 @@ def main():
          f"/dashboards/{KEY}/"),
         ("Dashboards overview page, 90 days", "/dashboards/"),
     ]:
-        median, p95 = timed(client, url)
+        median, p95 = timed_get(client, url, runs=15, warmups=2)
         print(f"{label}: median {median * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
     print(f"({ProcessInstance.objects.filter(definition__key=KEY).count():,} instances of {KEY}; "
           "target for one process < 500 ms)")

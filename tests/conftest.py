@@ -69,3 +69,18 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def api_for():
+    """Return a function giving an API client authenticated by a new token of ``user``."""
+    from rest_framework.test import APIClient
+
+    from accounts.tokens import create_token
+
+    def client(user):
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Token {create_token(user)}")
+        return api
+
+    return client

@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 from django.http import StreamingHttpResponse
 from lxml import etree
-from rest_framework.test import APIClient
 
-from accounts.tokens import create_token
 from processes.deployments import deploy
 from processes.instances import claim_task, complete_task, start_instance
 from processes.models import ActivityInstance, ProcessInstance, Task
@@ -304,18 +302,6 @@ def test_only_dashboard_readers_may_download(client, client_for, employee, owner
 
 
 # API ------------------------------------------------------------------------------------
-
-@pytest.fixture
-def api_for():
-    """Return a function giving an API client authenticated by ``user``'s token."""
-
-    def client(user):
-        api = APIClient()
-        api.credentials(HTTP_AUTHORIZATION=f"Token {create_token(user)}")
-        return api
-
-    return client
-
 
 def test_the_api_gives_the_same_files(api_for, client_for, manager, history):
     api = api_for(manager)

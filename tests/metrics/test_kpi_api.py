@@ -4,7 +4,6 @@
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.tokens import create_token
 from processes.deployments import deploy
 from tests.metrics.test_kpis import CLAIMS, DAY, HOUR, History, claims_history
 
@@ -18,17 +17,11 @@ def claims():
     return claims_history()
 
 
-def api_for(user):
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {create_token(user)}")
-    return api
-
-
 def errors_of(response):
     return {detail["field"] for detail in response.json()["error"]["details"]}
 
 
-def test_a_manager_reads_every_kpi_of_a_process(manager, claims):
+def test_a_manager_reads_every_kpi_of_a_process(api_for, manager, claims):
     response = api_for(manager).get(f"/api/v1/metrics/processes/claims/?{WINDOW}")
     assert response.status_code == 200
     body = response.json()
@@ -45,7 +38,7 @@ def test_a_manager_reads_every_kpi_of_a_process(manager, claims):
     assert all(body[kpi]["method"] for kpi in ("cycle_time", "wip", "errors", "sla"))
 
 
-def test_the_window_period_version_and_activity_come_from_the_query(manager, claims):
+def test_the_window_period_version_and_activity_come_from_the_query(api_for, manager, claims):
     api = api_for(manager)
     days = api.get(f"/api/v1/metrics/processes/claims/?{WINDOW}&period=day&version=1").json()
     assert (days["version"], len(days["wip"]["series"])) == (1, 14)
@@ -53,7 +46,7 @@ def test_the_window_period_version_and_activity_come_from_the_query(manager, cla
     assert (pay["activity"], pay["errors"]["finished"]) == ("pay", 4)
 
 
-def test_without_a_window_the_last_90_days_are_measured(manager, claims):
+def test_without_a_window_the_last_90_days_are_measured(api_for, manager, claims):
     body = api_for(manager).get("/api/v1/metrics/processes/claims/").json()
     assert body["cycle_time"]["count"] == 0  # the history is of March 2026
     assert len(body["throughput"]["completed"]) in (13, 14)  # weeks touched by 90 days
@@ -70,20 +63,20 @@ def test_without_a_window_the_last_90_days_are_measured(manager, claims):
     ("activity=sign", "activity"),
     ("start=2020-01-01T00:00:00Z&end=2026-01-01T00:00:00Z&period=day", "period"),
 ])
-def test_a_bad_parameter_is_a_400_naming_it(manager, claims, query, field):
+def test_a_bad_parameter_is_a_400_naming_it(api_for, manager, claims, query, field):
     response = api_for(manager).get(f"/api/v1/metrics/processes/claims/?{query}")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"
     assert errors_of(response) == {field}
 
 
-def test_an_unknown_process_is_a_404(manager):
+def test_an_unknown_process_is_a_404(api_for, manager):
     response = api_for(manager).get("/api/v1/metrics/processes/nothing/")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_the_overview_lists_every_process_with_its_trends(manager, claims):
+def test_the_overview_lists_every_process_with_its_trends(api_for, manager, claims):
     response = api_for(manager).get(
         "/api/v1/metrics/processes/?start=2026-03-09T00:00:00Z&end=2026-03-16T00:00:00Z")
     assert response.status_code == 200
@@ -95,13 +88,13 @@ def test_the_overview_lists_every_process_with_its_trends(manager, claims):
     assert row["error_rate"]["trend"] == "worse"
 
 
-def test_the_overview_refuses_a_window_that_ends_before_it_starts(manager):
+def test_the_overview_refuses_a_window_that_ends_before_it_starts(api_for, manager):
     response = api_for(manager).get(
         "/api/v1/metrics/processes/?start=2026-03-09T00:00:00Z&end=2026-03-09T00:00:00Z")
     assert response.status_code == 400 and errors_of(response) == {"end"}
 
 
-def test_a_version_is_compared_with_the_one_before(manager, claims):
+def test_a_version_is_compared_with_the_one_before(api_for, manager, claims):
     second = deploy(CLAIMS.replace(b"Claims", b"Claims 2"), name="c2.bpmn").definitions[0]
     History(second).instance("03-04 09:00", "03-04 10:00")
     response = api_for(manager).get("/api/v1/metrics/processes/claims/compare/")
@@ -114,7 +107,7 @@ def test_a_version_is_compared_with_the_one_before(manager, claims):
     assert cycle["test"] == "Mann-Whitney U" and cycle["significant"] is False
 
 
-def test_a_first_version_cannot_be_compared(manager, claims):
+def test_a_first_version_cannot_be_compared(api_for, manager, claims):
     response = api_for(manager).get("/api/v1/metrics/processes/claims/compare/?version=1")
     assert response.status_code == 400 and errors_of(response) == {"version"}
     latest = api_for(manager).get("/api/v1/metrics/processes/claims/compare/")
@@ -125,7 +118,7 @@ def test_a_first_version_cannot_be_compared(manager, claims):
     "/api/v1/metrics/processes/", "/api/v1/metrics/processes/claims/",
     "/api/v1/metrics/processes/claims/compare/",
 ])
-def test_only_managers_and_administrators_read_metrics(request, url, claims):
+def test_only_managers_and_administrators_read_metrics(api_for, request, url, claims):
     for persona, expected in [("employee", 403), ("owner", 403), ("outsider", 403),
                               ("admin_user", 200)]:
         response = api_for(request.getfixturevalue(persona)).get(url)

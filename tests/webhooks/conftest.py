@@ -17,7 +17,6 @@ from accounts.roles import PROCESS_OWNERS
 from processes.deployments import deploy
 from processes.jobs import dispatcher, executor
 from processes.models import Job
-from tests.api.conftest import api_for  # noqa: F401 (a fixture)
 from tests.conftest import make_user
 from tests.samples import simple_process
 from webhooks import listeners
