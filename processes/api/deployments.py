@@ -1,5 +1,6 @@
 """API views for deployments and process definitions."""
 
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
@@ -21,6 +22,7 @@ from processes.api.serializers import (
     DeploymentUploadSerializer,
     ElementStatisticsSerializer,
 )
+from processes.audit import record
 from processes.bpmn import BpmnError
 from processes.deployments import deploy
 from processes.diagrams import definition_svg
@@ -99,8 +101,11 @@ class DefinitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def _set_suspended(self, pk, suspended: bool):
         definition = get_object_or_404(ProcessDefinition.objects.select_related("deployment"), pk=pk)
-        definition.suspended = suspended
-        definition.save(update_fields=["suspended"])
+        with transaction.atomic():
+            definition.suspended = suspended
+            definition.save(update_fields=["suspended"])
+            action = "definition.suspend" if suspended else "definition.resume"
+            record(self.request.user, action, target=f"{definition.key} v{definition.version}")
         return Response(DefinitionSerializer(definition).data)
 
     @extend_schema(responses=ElementStatisticsSerializer(many=True))

@@ -11,7 +11,7 @@ from datetime import UTC
 import django_filters as filters
 from django.core.exceptions import ValidationError
 
-from processes.models import Incident, ProcessDefinition, ProcessInstance, Task
+from processes.models import AuditEntry, Incident, ProcessDefinition, ProcessInstance, Task
 
 # A variable name, never with "__", which the ORM would read as a lookup.
 BIGGEST_ID = 2**63 - 1  # what the databases' integer columns hold
@@ -97,6 +97,16 @@ class IncidentFilter(filters.FilterSet):
     class Meta:
         model = Incident
         fields = ["instance", "element_id", "open"]
+
+
+class AuditFilter(filters.FilterSet):
+    actor = filters.CharFilter(field_name="actor__username")
+    action = filters.CharFilter(help_text='Such as "instance.suspend" or "incident.retry".')
+    since = MomentFilter(field_name="at", lookup_expr="gte")
+
+    class Meta:
+        model = AuditEntry
+        fields = ["actor", "action", "since"]
 
 
 def _conditions(value: str) -> list[tuple[str, object]]:

@@ -1,5 +1,6 @@
 """API views for running work: instances, tasks and incidents."""
 
+from django.db import transaction
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -10,10 +11,11 @@ from rest_framework.response import Response
 
 from processes.access import held_by_someone_else, visible_instances, visible_tasks
 from processes.api.errors import ApiError, Conflict
-from processes.api.filters import IncidentFilter, InstanceFilter, TaskFilter
+from processes.api.filters import AuditFilter, IncidentFilter, InstanceFilter, TaskFilter
 from processes.api.permissions import capability_required
 from processes.api.serializers import (
     AttachmentUploadSerializer,
+    AuditEntrySerializer,
     CompleteTaskSerializer,
     HistoryEventSerializer,
     IncidentSerializer,
@@ -28,6 +30,7 @@ from processes.api.serializers import (
     TaskUserSerializer,
     VariablesSerializer,
 )
+from processes.audit import record
 from processes.forms import FormInvalid, clean_submission, field_schema
 from processes.history import history_events
 from processes.instances import (
@@ -47,7 +50,7 @@ from processes.instances import (
     start_instance,
     suspend_instance,
 )
-from processes.models import Incident, ProcessInstance, Task
+from processes.models import AuditEntry, Incident, ProcessInstance, Task
 from processes.task_actions import (
     InvalidInput,
     NotAllowed,
@@ -118,20 +121,20 @@ class InstanceViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin,
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         instance = self.get_object()
-        return self.operated(lambda: cancel_instance(instance.pk, user=request.user))
+        return self.operated("cancel", lambda: cancel_instance(instance.pk, user=request.user))
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
         """Hold the instance where it is: no job runs, no task completes, until resumed."""
         instance = self.get_object()
-        return self.operated(lambda: suspend_instance(instance.pk))
+        return self.operated("suspend", lambda: suspend_instance(instance.pk))
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         instance = self.get_object()
-        return self.operated(lambda: resume_instance(instance.pk))
+        return self.operated("resume", lambda: resume_instance(instance.pk))
 
     @extend_schema(methods=["GET"], responses=VariablesSerializer)
     @extend_schema(methods=["PATCH"], request=VariablesSerializer, responses=VariablesSerializer)
@@ -144,14 +147,20 @@ class InstanceViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin,
             body.is_valid(raise_exception=True)
             variables = body.validated_data["variables"]
             instance = self.operated(
-                lambda: set_variables(instance.pk, variables, user=request.user), respond=False
+                "variables", lambda: set_variables(instance.pk, variables, user=request.user),
+                respond=False, details={"changed": sorted(variables)},
+                reason=body.validated_data["reason"],
             )
         return Response({"variables": instance.variables})
 
-    def operated(self, change, respond=True):
-        """Run an operation on the instance; a refusal (not running, suspended) is a 409."""
+    def operated(self, action, change, respond=True, details=None, reason=""):
+        """Run an operation on the instance and log it in the same transaction; a refusal
+        (not running, suspended) is a 409."""
         try:
-            instance = change()
+            with transaction.atomic():
+                instance = change()
+                record(self.request.user, f"instance.{action}", instances=[instance.pk],
+                       details=details, reason=reason)
         except InstanceError as exc:
             raise Conflict(str(exc), code="not_active") from None
         return Response(InstanceSerializer(instance).data) if respond else instance
@@ -326,7 +335,10 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         results = []
         for incident_id in body.validated_data["ids"]:
             try:
-                retry_incident(incident_id, user=request.user)
+                with transaction.atomic():
+                    incident = retry_incident(incident_id, user=request.user)
+                    record(request.user, "incident.retry", instances=[incident.instance_id],
+                           details={"incident": incident_id})
                 results.append({"id": incident_id, "retried": True, "message": ""})
             except Incident.DoesNotExist:
                 results.append({"id": incident_id, "retried": False, "message": "No such incident."})
@@ -339,7 +351,20 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def retry(self, request, pk=None):
         incident = self.get_object()
         try:
-            incident = retry_incident(incident.pk, user=request.user)
+            with transaction.atomic():
+                incident = retry_incident(incident.pk, user=request.user)
+                record(request.user, "incident.retry", instances=[incident.instance_id],
+                       details={"incident": incident.pk})
         except InstanceError as exc:
             raise Conflict(str(exc)) from None
         return Response(IncidentSerializer(incident).data)
+
+
+class AuditViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The audit log: every administrative action, newest first."""
+
+    serializer_class = AuditEntrySerializer
+    permission_classes = [capability_required("operate_instances")]
+    queryset = AuditEntry.objects.select_related("actor")
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AuditFilter

@@ -4,6 +4,7 @@ from django.template.defaultfilters import filesizeformat
 from rest_framework import serializers
 
 from processes.models import (
+    AuditEntry,
     Incident,
     ProcessDefinition,
     ProcessInstance,
@@ -221,6 +222,10 @@ class VariablesSerializer(serializers.Serializer):
     variables = serializers.DictField(
         help_text="Variable names and their JSON values; PATCH keeps the variables not named."
     )
+    reason = serializers.CharField(
+        required=False, default="", allow_blank=True, max_length=2000, write_only=True,
+        help_text="Why they are changed, kept in the audit log.",
+    )
 
 
 class FormOptionSerializer(serializers.Serializer):
@@ -264,3 +269,11 @@ class RetryResultSerializer(serializers.Serializer):
 
 class RetryManyResultSerializer(serializers.Serializer):
     results = RetryResultSerializer(many=True)
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = AuditEntry
+        fields = ["id", "at", "actor", "action", "instance_ids", "target", "details", "reason"]

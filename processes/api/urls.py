@@ -26,6 +26,7 @@ router.register("definitions", deployments.DefinitionViewSet, basename="api-defi
 router.register("instances", runtime.InstanceViewSet, basename="api-instance")
 router.register("tasks", runtime.TaskViewSet, basename="api-task")
 router.register("incidents", runtime.IncidentViewSet, basename="api-incident")
+router.register("audit", runtime.AuditViewSet, basename="api-audit")
 router.register("drafts", drafts.DraftViewSet, basename="api-draft")
 router.register("external-tasks", external_tasks.ExternalTaskViewSet,
                 basename="api-external-task")

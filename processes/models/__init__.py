@@ -1,5 +1,6 @@
 """Django models of the processes app, one module per concern."""
 
+from processes.models.audit import AuditEntry
 from processes.models.definitions import Deployment, Draft, ProcessDefinition
 from processes.models.jobs import Job, WorkerHeartbeat
 from processes.models.runtime import (
@@ -14,6 +15,7 @@ from processes.models.work import TaskAttachment, TaskComment
 
 __all__ = [
     "ActivityInstance",
+    "AuditEntry",
     "Deployment",
     "Draft",
     "EventSubscription",

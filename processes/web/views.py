@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,6 +10,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from accounts.roles import capability
+from processes.audit import record
 from processes.bpmn import BpmnError
 from processes.bpmn.render import render_svg
 from processes.bpmn.xml import parse_xml
@@ -85,8 +87,11 @@ def definition_svg_file(request, key, version):
 def set_suspended(request, key, version, suspended):
     """Suspend a version (no new instances) or resume it."""
     definition = get_object_or_404(ProcessDefinition, key=key, version=version)
-    definition.suspended = suspended
-    definition.save(update_fields=["suspended"])
+    with transaction.atomic():
+        definition.suspended = suspended
+        definition.save(update_fields=["suspended"])
+        action = "definition.suspend" if suspended else "definition.resume"
+        record(request.user, action, target=f"{definition.key} v{definition.version}")
     state = "suspended: no new instances can start" if suspended else "resumed"
     messages.success(request, f"{definition} is {state}.")
     return redirect("definition-version", key=key, version=version)

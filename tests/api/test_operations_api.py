@@ -191,6 +191,8 @@ def test_incidents_are_retried_in_bulk_each_on_its_own(api_for, admin_user):
         (first["id"], True), (second["id"], True), (999999, False)
     ]
     assert result[2]["message"] == "No such incident."
+    logged = api.get("/api/v1/audit/?action=incident.retry").json()["results"]
+    assert sorted(e["instance_ids"][0] for e in logged) == sorted([first["instance"], second["instance"]])
     assert api.get(f"/api/v1/instances/{first['instance']}/").json()["state"] == "completed"
     assert len(api.get("/api/v1/incidents/?open=true").json()["results"]) == 1, "still dividing by 0"
     assert api.post("/api/v1/incidents/retry/", {"ids": []}, format="json").status_code == 400
