@@ -53,11 +53,11 @@ def too_many_failures(minutes: int) -> str:
 
 
 class LoginForm(ThrottledLogin, AuthenticationForm):
-    pass
+    """The site's login form, throttled."""
 
 
 class AdminLoginForm(ThrottledLogin, AdminAuthenticationForm):
-    pass
+    """The admin's login form, throttled the same way."""
 
 
 class TokenForm(forms.Form):

@@ -6,6 +6,7 @@ its window ends. Successes are never counted. While refused, a client's key or p
 not even checked: otherwise each answer would still tell a guesser right from wrong.
 """
 
+import contextlib
 import hashlib
 import math
 import time
@@ -42,11 +43,9 @@ class FailureCounter:
     def record(self) -> None:
         """Count one more failure."""
         cache.add(self.key, 0, math.ceil(self.ends_at - time.time()) + 1)
-        try:
+        # ValueError: the cache dropped the key since add() (evicted, or one that keeps nothing).
+        with contextlib.suppress(ValueError):
             cache.incr(self.key)
-        except ValueError:
-            # The cache dropped the key since add() (evicted, or a cache that keeps nothing).
-            pass
 
     def clear(self) -> None:
         cache.delete(self.key)

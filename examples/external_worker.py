@@ -10,6 +10,7 @@ incident waits for an operator to retry it). See examples/README.md.
 """
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -117,10 +118,8 @@ def main(argv=None) -> None:
         parser.error("give --token or set BATON_TOKEN")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     log.info("worker %s waits for tasks of %r at %s", args.worker_id, args.topic, args.url)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C stops the worker quietly
         work(Baton(args.url, args.token), args.worker_id, args.topic, args.max_tasks)
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from metrics.control import cycle_time_chart, error_rate_chart, quality_rate_cha
 from metrics.forms import WindowForm
 from metrics.kpis import KpiQueryError, definitions_of, kpi_overview, process_kpis
 from metrics.models import Alert
-from processes.diagrams import COOL, HOT, definition_svg, heatmap, short_duration
+from processes.diagrams import definition_svg, heat_colour, heatmap, short_duration
 
 can_view = permission_required(capability("view_dashboards"), raise_exception=True)
 
@@ -30,21 +30,16 @@ def overview(request):
 def process_dashboard(request, key):
     """Every KPI of one process, its charts, its heatmap, control charts and signals."""
     definitions = _definitions(key)
-    form = WindowForm(request.GET or None, versions=[d.version for d in definitions])
+    form = _window(request, definitions)
     start, end = form.window()
     version, period = form.choice("version"), form.choice("period", "week")
-    try:
-        kpis = process_kpis(key, start, end, version=version, period=period,
-                            activity=form.choice("activity"))
-    except KpiQueryError as error:
-        raise Http404(str(error)) from None
+    kpis = _kpis(key, form)
     rate_period = "day" if period == "day" else "week"
     cycle = cycle_time_chart(key, version=version, since=start, until=end)
     errors = error_rate_chart(key, version=version, since=start, until=end, period=rate_period)
     quality = quality_rate_chart(key, version=version, since=start, until=end, period=rate_period)
-    shown = next((d for d in definitions if d.version == version), definitions[0])
     context = {
-        "form": form, "kpis": kpis, "definition": shown,
+        "form": form, "kpis": kpis, "definition": _shown(definitions, version),
         "signals": sorted(cycle.signals + errors.signals + quality.signals,
                           key=lambda signal: signal.ends_at, reverse=True),
         "alerts": Alert.objects.filter(definition_key=key, closed_at__isnull=True),
@@ -69,13 +64,11 @@ def process_dashboard(request, key):
 def heatmap_svg(request, key):
     """The heatmap of the page as an SVG file, drawn by the server for reports."""
     definitions = _definitions(key)
-    form = WindowForm(request.GET or None, versions=[d.version for d in definitions])
-    start, end = form.window()
-    version = form.choice("version")
-    kpis = process_kpis(key, start, end, version=version)
-    shown = next((d for d in definitions if d.version == version), definitions[0])
-    stats = {row.element_id: (row.count, row.processing.mean or 0) for row in kpis.activities.rows}
-    response = HttpResponse(heatmap(definition_svg(shown), stats), content_type="image/svg+xml")
+    form = _window(request, definitions)
+    spent = _time_spent(_kpis(key, form))
+    stats = {element: (row.count, seconds) for element, (row, seconds) in spent.items()}
+    svg = definition_svg(_shown(definitions, form.choice("version")))
+    response = HttpResponse(heatmap(svg, stats), content_type="image/svg+xml")
     response["Content-Disposition"] = f'attachment; filename="{key}-heatmap.svg"'
     return response
 
@@ -94,12 +87,31 @@ def comparison(request, key):
     """v(n) against v(n−1), loaded by the process page once it is shown (it reads every
     instance of both versions)."""
     definitions = _definitions(key)
-    form = WindowForm(request.GET or None, versions=[d.version for d in definitions])
+    form = _window(request, definitions)
     try:
         found = compare_versions(key, form.choice("version"))
     except KpiQueryError:
         found = None
     return render(request, "metrics/_comparison.html", {"comparison": found})
+
+
+def _window(request, definitions) -> WindowForm:
+    return WindowForm(request.GET or None, versions=[d.version for d in definitions])
+
+
+def _kpis(key, form):
+    """The KPIs of ``key`` over the window, version, period and step the form chose."""
+    start, end = form.window()
+    try:
+        return process_kpis(key, start, end, version=form.choice("version"),
+                            period=form.choice("period", "week"), activity=form.choice("activity"))
+    except KpiQueryError as error:
+        raise Http404(str(error)) from None
+
+
+def _shown(definitions, version):
+    """The version whose diagram is drawn: the one measured, else the newest."""
+    return next((d for d in definitions if d.version == version), definitions[0])
 
 
 def _definitions(key):
@@ -109,27 +121,29 @@ def _definitions(key):
         raise Http404(str(error)) from None
 
 
+def _time_spent(kpis) -> dict:
+    """Per element that ran: its row and the mean time spent there (waiting + processing),
+    what the page's heatmap and its SVG export both show."""
+    return {
+        row.element_id: (row, (row.processing.mean or 0) + _waiting(row))
+        for row in kpis.activities.rows if row.count
+    }
+
+
 def _heat_overlays(kpis) -> dict:
     """Per element: its tint (by mean time spent there) and the label the page shows."""
-    rows = [row for row in kpis.activities.rows if row.count]
-    spent = {row.element_id: (row.processing.mean or 0) + _waiting(row) for row in rows}
-    slowest = max(spent.values(), default=0) or 1
+    spent = _time_spent(kpis)
+    slowest = max((seconds for _, seconds in spent.values()), default=0) or 1
     return {
-        row.element_id: {
-            "color": _tint(spent[row.element_id] / slowest),
-            "label": f"{row.count} × {short_duration(spent[row.element_id])}",
-            "title": f"{row.name or row.element_id}: ran {row.count} times, "
-                     f"{short_duration(spent[row.element_id])} on average",
+        element: {
+            "color": heat_colour(seconds / slowest),
+            "label": f"{row.count} × {short_duration(seconds)}",
+            "title": f"{row.name or element}: ran {row.count} times, "
+                     f"{short_duration(seconds)} on average",
         }
-        for row in rows
+        for element, (row, seconds) in spent.items()
     }
 
 
 def _waiting(row) -> float:
     return (row.waiting.mean or 0) if row.waiting else 0
-
-
-def _tint(share: float) -> str:
-    """The server export's heat colour, translucent so the shape shows through."""
-    red, green, blue = (round(c + (h - c) * share) for c, h in zip(COOL, HOT, strict=True))
-    return f"rgba({red},{green},{blue},.55)"

@@ -73,7 +73,7 @@ def heatmap(svg: str, stats: dict) -> str:
         if found is None or outline is None:
             continue
         count, mean = found
-        outline.set("style", f"fill:{_heat(mean / slowest)}")
+        outline.set("style", f"fill:{heat_colour(mean / slowest)}")
         x, y = _top_centre(outline)
         label = etree.SubElement(group, "{http://www.w3.org/2000/svg}text",
                                  {"class": "heat-label", "x": f"{x:g}", "y": f"{y - 6:g}",
@@ -91,7 +91,8 @@ def short_duration(seconds: float) -> str:
     return f"{seconds:.0f} s"
 
 
-def _heat(share: float) -> str:
+def heat_colour(share: float) -> str:
+    """The colour of an element ``share`` (0 to 1) of the way to the slowest one."""
     red, green, blue = (round(c + (h - c) * share) for c, h in zip(COOL, HOT, strict=True))
     return f"#{red:02x}{green:02x}{blue:02x}"
 

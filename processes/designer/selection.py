@@ -15,19 +15,6 @@ from processes.bpmn.xml import BPMN, BPMN_MODEL, local_name, parse_xml
 
 ALIASES = (CAMUNDA, ACTIVITI)
 PREFIXES = {BATON: "baton", CAMUNDA: "camunda", ACTIVITI: "activiti"}
-EVENTS = {
-    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
-}
-TASKS = {
-    "task", "userTask", "manualTask", "serviceTask", "sendTask", "receiveTask", "scriptTask",
-    "businessRuleTask",
-}
-ACTIVITIES = TASKS | {"subProcess", "callActivity", "transaction", "adHocSubProcess"}
-GATEWAYS = {
-    "exclusiveGateway", "inclusiveGateway", "parallelGateway", "complexGateway",
-    "eventBasedGateway",
-}
-CONTAINERS = {"process", "participant", "collaboration"}
 
 
 class UnknownElement(LookupError):

@@ -114,6 +114,13 @@ def test_a_process_owner_draws_configures_fixes_and_deploys_and_an_employee_gets
     page.get_by_role("button", name="Create and open").click()
     page.locator("#designer[data-ready='true']").wait_for()
     canvas = Canvas(page)
+    watermark = page.locator(".bjs-powered-by")
+    assert watermark.is_visible(), "bpmn.io's licence asks for its watermark"
+    box = watermark.bounding_box()
+    assert page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('.bjs-powered-by') !== null",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    ), "nothing covers the watermark"
 
     # The blank process has a start and an end event: start over from the palette.
     for element_id in ("end", "start"):

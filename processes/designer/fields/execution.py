@@ -9,9 +9,9 @@ external worker reports its own failures).
 import re
 
 from processes.bpmn.extensions import ACTIVITI, CAMUNDA
+from processes.bpmn.model import ACTIVITIES, EVENTS, GATEWAYS
 from processes.bpmn.xml import text_of
 
-from ..selection import ACTIVITIES, EVENTS, GATEWAYS
 from . import checks
 from .base import AttributeField, Invalid, extension_elements, update
 from .services import SERVICE_LIKE, implementation_kind

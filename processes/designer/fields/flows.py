@@ -1,8 +1,9 @@
 """Fields that steer the flow: the condition of a sequence flow, the default flow of a split."""
 
+from processes.bpmn.model import ACTIVITIES
 from processes.bpmn.xml import local_name
 
-from ..selection import ACTIVITIES, by_id
+from ..selection import by_id
 from . import checks
 from .base import Field, Invalid, expression, update
 

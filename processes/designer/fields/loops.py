@@ -5,7 +5,8 @@ them (the edit target "loopCharacteristics"). Switching between parallel and seq
 keeps the collection, cardinality and completion condition.
 """
 
-from ..selection import ACTIVITIES
+from processes.bpmn.model import ACTIVITIES
+
 from . import checks
 from .base import Field, Invalid, create, expression, update
 

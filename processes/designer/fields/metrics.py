@@ -1,8 +1,8 @@
 """Fields the KPI dashboards read: quality gates, a process's SLA and when requests were made."""
 
+from processes.bpmn.model import ACTIVITIES, GATEWAYS
 from processes.engine.expressions import is_expression
 
-from ..selection import ACTIVITIES, GATEWAYS
 from . import checks
 from .base import AttributeField, Invalid, ProcessAttributeField
 
